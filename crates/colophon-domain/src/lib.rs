@@ -1,0 +1,15 @@
+#![doc = include_str!("../README.md")]
+#![forbid(unsafe_code)]
+
+pub mod ids;
+pub mod isbn;
+pub mod options;
+pub mod record;
+pub mod render;
+pub mod search;
+
+pub use ids::{VolumeId, VolumeIdError};
+pub use isbn::{Isbn, IsbnError};
+pub use options::*;
+pub use record::{compute_etag, VolumeRecord};
+pub use search::{SearchHit, SearchRequest, SearchResults};

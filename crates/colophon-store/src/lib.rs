@@ -1,0 +1,27 @@
+#![doc = include_str!("../README.md")]
+#![forbid(unsafe_code)]
+
+mod api_keys;
+mod error;
+mod volumes;
+
+#[cfg(feature = "conformance")]
+pub mod conformance;
+
+pub use api_keys::{ApiKeyRecord, ApiKeyStore, NewApiKey};
+pub use error::{StoreError, StoreResult};
+pub use volumes::{UpsertOutcome, VolumeStore};
+
+use async_trait::async_trait;
+
+/// Schema management of a backend.
+#[async_trait]
+pub trait Migrate: Send + Sync {
+    /// Applies every pending migration; idempotent.
+    async fn migrate(&self) -> StoreResult<()>;
+}
+
+/// Everything a Colophon server needs from storage.
+pub trait Store: VolumeStore + ApiKeyStore + Migrate + 'static {}
+
+impl<T: VolumeStore + ApiKeyStore + Migrate + 'static> Store for T {}
