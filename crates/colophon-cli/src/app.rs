@@ -1,0 +1,93 @@
+//! The composition root: picks the backend from the settings, opens the index, and builds the
+//! HTTP application.
+
+use std::net::SocketAddr;
+use std::sync::Arc;
+
+use anyhow::Context as _;
+use colophon_http::{AppState, HttpConfig};
+use colophon_search::SearchIndex;
+use colophon_service::{ApiKeys, Catalog};
+use colophon_store::Store;
+
+use crate::config::{redact_url, Settings};
+
+/// The opened catalog: store, index and services over them.
+#[derive(Clone)]
+pub struct Backend {
+    /// Catalog service.
+    pub catalog: Catalog,
+    /// API key service.
+    pub keys: ApiKeys,
+}
+
+/// Opens (and migrates) the store named by the settings and the index in the data directory.
+pub async fn open_backend(settings: &Settings) -> anyhow::Result<Backend> {
+    std::fs::create_dir_all(&settings.data_dir)
+        .with_context(|| format!("creating the data directory {}", settings.data_dir.display()))?;
+    let store: Arc<dyn Store> = match &settings.database_url {
+        Some(url) => Arc::new(
+            colophon_store_postgres::PgStore::connect(url)
+                .await
+                .with_context(|| format!("opening PostgreSQL at {}", redact_url(url)))?,
+        ),
+        None => {
+            let path = settings.data_dir.join("colophon.sqlite3");
+            Arc::new(
+                colophon_store_sqlite::SqliteStore::open(&path)
+                    .await
+                    .with_context(|| format!("opening SQLite at {}", path.display()))?,
+            )
+        }
+    };
+    store.migrate().await.context("applying database migrations")?;
+    let index_dir = settings.data_dir.join("index");
+    let index = SearchIndex::open_or_create(&index_dir)
+        .with_context(|| format!("opening the search index at {}", index_dir.display()))?;
+    Ok(Backend { catalog: Catalog::new(store.clone(), index), keys: ApiKeys::new(store) })
+}
+
+/// A bound, ready-to-run server.
+pub struct Application {
+    listener: tokio::net::TcpListener,
+    router: axum::Router,
+    /// The bound address (the real port when the settings asked for port 0).
+    pub local_addr: SocketAddr,
+    /// The base URL of links.
+    pub public_url: String,
+}
+
+impl Application {
+    /// Binds the listener and builds the router over `backend`.
+    pub async fn build(settings: &Settings, backend: Backend) -> anyhow::Result<Self> {
+        let listener = tokio::net::TcpListener::bind(&settings.listen)
+            .await
+            .with_context(|| format!("binding {}", settings.listen))?;
+        let local_addr = listener.local_addr()?;
+        let public_url = settings
+            .public_url
+            .clone()
+            .unwrap_or_else(|| format!("http://{local_addr}"))
+            .trim_end_matches('/')
+            .to_owned();
+        let state = AppState {
+            catalog: backend.catalog,
+            keys: backend.keys,
+            config: Arc::new(HttpConfig {
+                public_url: public_url.clone(),
+                anonymous_access: settings.anonymous_access,
+                default_country: settings.default_country.clone(),
+                max_body_bytes: settings.max_body_bytes,
+            }),
+        };
+        Ok(Self { listener, router: colophon_http::router(state), local_addr, public_url })
+    }
+
+    /// Serves until `shutdown` completes, then finishes in-flight requests.
+    pub async fn run(self, shutdown: impl std::future::Future<Output = ()> + Send + 'static) -> anyhow::Result<()> {
+        axum::serve(self.listener, self.router)
+            .with_graceful_shutdown(shutdown)
+            .await
+            .context("serving HTTP")
+    }
+}

@@ -1,0 +1,11 @@
+//! Colophon's integration tests: the real server on an ephemeral port, real SQLite files,
+//! driven by real clients (the generated `google-books1` crate and a plain HTTP client).
+//! One test binary for the whole crate.
+
+mod support;
+
+mod cli;
+mod errors;
+mod fidelity;
+mod google_books1_client;
+mod standard_params;

@@ -1,0 +1,239 @@
+//! `ApiError`: every error the Books API answers, mapped to Google's error body in one table.
+//!
+//! Which error type to use where: library crates have their own (`StoreError`,
+//! `SearchError`, `CatalogError`); handlers and extractors return `ApiError`, converting with
+//! `From`. Internal errors are opaque to clients ("Internal error encountered.") and logged
+//! once, here, when they become a response.
+
+use axum::http::{header, HeaderValue, StatusCode};
+use axum::response::{IntoResponse, Response};
+use colophon_service::CatalogError;
+use colophon_store::StoreError;
+use colophon_types::{ErrorBody, ErrorDetail, ErrorItem, ErrorResponse};
+
+/// An error answered in Google's JSON error shape.
+#[derive(Debug, thiserror::Error)]
+pub enum ApiError {
+    /// A required parameter is absent.
+    #[error("Required parameter: {0}")]
+    Required(&'static str),
+    /// `q` is present but empty or blank.
+    #[error("Missing query.")]
+    QueryRequired,
+    /// A parameter has a value outside its allowed set or syntax.
+    #[error("{message}")]
+    InvalidParameter {
+        /// Parameter name.
+        param: String,
+        /// Full message.
+        message: String,
+    },
+    /// `fields` cannot be parsed.
+    #[error("{0}")]
+    InvalidFields(String),
+    /// The API key is unknown, malformed or revoked.
+    #[error("API key not valid. Please pass a valid API key.")]
+    KeyInvalid,
+    /// Neither a key nor a token, and anonymous access is off.
+    #[error("Method doesn't allow unregistered callers (callers without established identity). Please use API Key or other form of API consumer identity to call this API.")]
+    Unregistered,
+    /// An OAuth token was given but is not valid.
+    #[error("Request had invalid authentication credentials. Expected OAuth 2 access token, login cookie or other valid authentication credential. See https://developers.google.com/identity/sign-in/web/devconsole-project.")]
+    InvalidCredentials,
+    /// The method needs a signed-in user and the request has none.
+    #[error("Login Required.")]
+    LoginRequired,
+    /// Unknown volume id.
+    #[error("The volume ID could not be found.")]
+    VolumeNotFound,
+    /// No route for this path.
+    #[error("The requested URL {0} was not found on this server.")]
+    PathNotFound(String),
+    /// The path exists but not for this method.
+    #[error("The requested method {0} is not allowed for this URL.")]
+    MethodNotAllowed(String),
+    /// The request body is larger than allowed.
+    #[error("The request is too large.")]
+    PayloadTooLarge,
+    /// Something failed inside; details are logged, not shown.
+    #[error("Internal error encountered.")]
+    Internal(String),
+    /// The request took too long.
+    #[error("Service temporarily unavailable.")]
+    Unavailable,
+}
+
+/// One row of the table: HTTP status, canonical status, domain, reason, location.
+struct Row {
+    http: StatusCode,
+    status: &'static str,
+    domain: &'static str,
+    reason: &'static str,
+    location: Option<(String, &'static str)>,
+    details: Option<&'static str>,
+}
+
+impl ApiError {
+    /// Shorthand for an invalid parameter value.
+    pub fn invalid(param: &str, message: impl Into<String>) -> Self {
+        Self::InvalidParameter { param: param.to_owned(), message: message.into() }
+    }
+
+    fn row(&self) -> Row {
+        use ApiError as E;
+        let param = |p: &str| Some((p.to_owned(), "parameter"));
+        let (http, status, domain, reason, location, details) = match self {
+            E::Required(p) => (StatusCode::BAD_REQUEST, "INVALID_ARGUMENT", "global", "required", param(p), None),
+            E::QueryRequired => (StatusCode::BAD_REQUEST, "INVALID_ARGUMENT", "global", "queryRequired", param("q"), None),
+            E::InvalidParameter { param: p, .. } => (StatusCode::BAD_REQUEST, "INVALID_ARGUMENT", "global", "invalid", param(p), None),
+            E::InvalidFields(_) => (StatusCode::BAD_REQUEST, "INVALID_ARGUMENT", "global", "invalidParameter", param("fields"), None),
+            E::KeyInvalid => (StatusCode::BAD_REQUEST, "INVALID_ARGUMENT", "global", "badRequest", None, Some("API_KEY_INVALID")),
+            E::Unregistered => (StatusCode::FORBIDDEN, "PERMISSION_DENIED", "global", "forbidden", None, None),
+            E::InvalidCredentials => (
+                StatusCode::UNAUTHORIZED,
+                "UNAUTHENTICATED",
+                "global",
+                "authError",
+                Some(("Authorization".to_owned(), "header")),
+                None,
+            ),
+            E::LoginRequired => (
+                StatusCode::UNAUTHORIZED,
+                "UNAUTHENTICATED",
+                "global",
+                "required",
+                Some(("Authorization".to_owned(), "header")),
+                None,
+            ),
+            E::VolumeNotFound => (StatusCode::NOT_FOUND, "NOT_FOUND", "global", "notFound", None, None),
+            E::PathNotFound(_) => (StatusCode::NOT_FOUND, "NOT_FOUND", "global", "notFound", None, None),
+            E::MethodNotAllowed(_) => (StatusCode::METHOD_NOT_ALLOWED, "UNIMPLEMENTED", "global", "httpMethodNotAllowed", None, None),
+            E::PayloadTooLarge => (StatusCode::PAYLOAD_TOO_LARGE, "INVALID_ARGUMENT", "global", "uploadTooLarge", None, None),
+            E::Internal(_) => (StatusCode::INTERNAL_SERVER_ERROR, "INTERNAL", "global", "backendError", None, None),
+            E::Unavailable => (StatusCode::SERVICE_UNAVAILABLE, "UNAVAILABLE", "global", "backendFailed", None, None),
+        };
+        Row { http, status, domain, reason, location, details }
+    }
+
+    /// The HTTP status of this error.
+    pub fn status_code(&self) -> StatusCode {
+        self.row().http
+    }
+
+    /// The error body.
+    pub fn body(&self) -> ErrorResponse {
+        let row = self.row();
+        let message = self.to_string();
+        let (location, location_type) = match row.location {
+            Some((l, t)) => (Some(l), Some(t.to_owned())),
+            None => (None, None),
+        };
+        let details = row
+            .details
+            .map(|reason| {
+                let mut metadata = serde_json::Map::new();
+                metadata.insert("service".into(), "books.googleapis.com".into());
+                vec![ErrorDetail {
+                    type_url: "type.googleapis.com/google.rpc.ErrorInfo".into(),
+                    reason: reason.into(),
+                    domain: "googleapis.com".into(),
+                    metadata,
+                }]
+            })
+            .unwrap_or_default();
+        ErrorResponse {
+            error: ErrorBody {
+                code: row.http.as_u16(),
+                message: message.clone(),
+                errors: vec![ErrorItem {
+                    message,
+                    domain: row.domain.into(),
+                    reason: row.reason.into(),
+                    location,
+                    location_type,
+                }],
+                status: row.status.into(),
+                details,
+            },
+        }
+    }
+}
+
+impl IntoResponse for ApiError {
+    fn into_response(self) -> Response {
+        if let ApiError::Internal(detail) = &self {
+            tracing::error!(error.detail = %detail, "internal error: {detail}");
+        }
+        let status = self.status_code();
+        let body = crate::response::json::to_google_json(&self.body(), true)
+            .unwrap_or_else(|_| br#"{"error":{"code":500,"message":"Internal error encountered."}}"#.to_vec());
+        let mut response = (status, body).into_response();
+        let headers = response.headers_mut();
+        headers.insert(header::CONTENT_TYPE, HeaderValue::from_static("application/json; charset=UTF-8"));
+        headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("private"));
+        headers.insert(header::VARY, HeaderValue::from_static("Origin, X-Origin, Referer"));
+        match &self {
+            ApiError::InvalidCredentials => {
+                headers.insert(
+                    header::WWW_AUTHENTICATE,
+                    HeaderValue::from_static("Bearer realm=\"https://accounts.google.com/\", error=\"invalid_token\""),
+                );
+            }
+            ApiError::LoginRequired => {
+                headers.insert(header::WWW_AUTHENTICATE, HeaderValue::from_static("Bearer realm=\"https://accounts.google.com/\""));
+            }
+            ApiError::MethodNotAllowed(_) => {
+                headers.insert(header::ALLOW, HeaderValue::from_static("GET, HEAD"));
+            }
+            _ => {}
+        }
+        response
+    }
+}
+
+impl From<CatalogError> for ApiError {
+    fn from(e: CatalogError) -> Self {
+        match e {
+            CatalogError::VolumeNotFound => ApiError::VolumeNotFound,
+            other => ApiError::Internal(other.to_string()),
+        }
+    }
+}
+
+impl From<StoreError> for ApiError {
+    fn from(e: StoreError) -> Self {
+        ApiError::Internal(e.to_string())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn query_required_matches_the_recorded_body() {
+        let body = serde_json::to_value(ApiError::QueryRequired.body()).unwrap();
+        assert_eq!(
+            body,
+            serde_json::json!({"error": {
+                "code": 400, "message": "Missing query.",
+                "errors": [{"message": "Missing query.", "domain": "global", "reason": "queryRequired", "location": "q", "locationType": "parameter"}],
+                "status": "INVALID_ARGUMENT"}})
+        );
+    }
+
+    #[test]
+    fn invalid_key_has_error_info() {
+        let body = serde_json::to_value(ApiError::KeyInvalid.body()).unwrap();
+        assert_eq!(body["error"]["details"][0]["reason"], "API_KEY_INVALID");
+        assert_eq!(body["error"]["code"], 400);
+    }
+
+    #[test]
+    fn internal_errors_are_opaque() {
+        let e = ApiError::Internal("disk on fire at /secret/path".into());
+        let text = serde_json::to_string(&e.body()).unwrap();
+        assert!(!text.contains("secret"));
+        assert_eq!(e.status_code(), StatusCode::INTERNAL_SERVER_ERROR);
+    }
+}

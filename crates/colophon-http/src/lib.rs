@@ -1,0 +1,14 @@
+#![doc = include_str!("../README.md")]
+#![forbid(unsafe_code)]
+
+pub mod error;
+pub mod params;
+pub mod request;
+pub mod response;
+mod router;
+mod state;
+mod volumes;
+
+pub use error::ApiError;
+pub use router::router;
+pub use state::{AppState, HttpConfig};

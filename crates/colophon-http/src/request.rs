@@ -1,0 +1,136 @@
+//! `ApiRequest`: the standard parameters of every Books API method and the identified caller.
+//!
+//! Runs before any handler logic: it decodes the query, identifies the caller (API key as
+//! `key=` or `X-Goog-Api-Key`, OAuth token as `access_token=`, `oauth_token=` or
+//! `Authorization: Bearer`), and validates the system parameters (`fields`, `prettyPrint`,
+//! `alt`, `callback`, `quotaUser`, `$.xgafv`). Caller problems are answered first, as
+//! Google does.
+
+use axum::extract::{FromRequestParts, OptionalFromRequestParts};
+use axum::http::request::Parts;
+use axum::http::{header, HeaderMap};
+
+use crate::params::QueryParams;
+use crate::response::fields::FieldMask;
+use crate::{ApiError, AppState};
+use colophon_service::KeyCheck;
+
+/// Who is calling.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Caller {
+    /// A valid API key (its public id).
+    ApiKey(String),
+    /// No credential; allowed because anonymous access is on.
+    Anonymous,
+}
+
+/// How the response should be written.
+#[derive(Debug, Clone, Default)]
+pub struct OutputOptions {
+    /// `prettyPrint` (default true).
+    pub pretty: bool,
+    /// Parsed `fields`.
+    pub fields: Option<FieldMask>,
+    /// JSONP `callback`.
+    pub callback: Option<String>,
+    /// `If-None-Match` header.
+    pub if_none_match: Option<String>,
+}
+
+/// The decoded request: parameters, caller and output options.
+#[derive(Debug, Clone)]
+pub struct ApiRequest {
+    /// All query parameters.
+    pub params: QueryParams,
+    /// The caller.
+    pub caller: Caller,
+    /// Output options.
+    pub output: OutputOptions,
+}
+
+impl FromRequestParts<AppState> for ApiRequest {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
+        let params = QueryParams::parse(parts.uri.query());
+        let caller = identify(&params, &parts.headers, state).await?;
+        let output = output_options(&params, &parts.headers)?;
+        Ok(Self { params, caller, output })
+    }
+}
+
+impl OptionalFromRequestParts<AppState> for ApiRequest {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Option<Self>, Self::Rejection> {
+        <Self as FromRequestParts<AppState>>::from_request_parts(parts, state).await.map(Some)
+    }
+}
+
+fn header_str<'a>(headers: &'a HeaderMap, name: &str) -> Option<&'a str> {
+    headers.get(name).and_then(|v| v.to_str().ok()).map(str::trim).filter(|v| !v.is_empty())
+}
+
+async fn identify(params: &QueryParams, headers: &HeaderMap, state: &AppState) -> Result<Caller, ApiError> {
+    let bearer = header_str(headers, header::AUTHORIZATION.as_str()).and_then(|v| {
+        let (scheme, token) = v.split_once(' ')?;
+        scheme.eq_ignore_ascii_case("bearer").then(|| token.trim())
+    });
+    let token = bearer
+        .or_else(|| params.non_empty("access_token"))
+        .or_else(|| params.non_empty("oauth_token"));
+    if token.is_some() {
+        // No OAuth server issues tokens yet, so no token can be valid.
+        return Err(ApiError::InvalidCredentials);
+    }
+    if header_str(headers, header::AUTHORIZATION.as_str()).is_some() {
+        // An Authorization header of another scheme is not a credential we accept.
+        return Err(ApiError::InvalidCredentials);
+    }
+    let key = params
+        .non_empty("key")
+        .or_else(|| params.non_empty("$key"))
+        .or_else(|| header_str(headers, "x-goog-api-key"));
+    match key {
+        Some(key) => match state.keys.verify(key).await? {
+            KeyCheck::Valid { id } => Ok(Caller::ApiKey(id)),
+            KeyCheck::Invalid => Err(ApiError::KeyInvalid),
+        },
+        None if state.config.anonymous_access => Ok(Caller::Anonymous),
+        None => Err(ApiError::Unregistered),
+    }
+}
+
+fn output_options(params: &QueryParams, headers: &HeaderMap) -> Result<OutputOptions, ApiError> {
+    let pretty = params.bool_or("prettyPrint", true)?;
+    match params.non_empty("alt") {
+        None | Some("json") => {}
+        Some(other @ ("media" | "proto")) => {
+            return Err(ApiError::invalid("alt", format!("alt={other} is not supported by this method; use alt=json.")))
+        }
+        Some(other) => {
+            return Err(ApiError::invalid("alt", format!("Invalid value '{other}' for alt. Allowed values: json, media, proto.")))
+        }
+    }
+    if let Some(v) = params.non_empty("$.xgafv") {
+        if v != "1" && v != "2" {
+            return Err(ApiError::invalid("$.xgafv", format!("Invalid value '{v}' for $.xgafv. Allowed values: 1, 2.")));
+        }
+    }
+    if let Some(q) = params.non_empty("quotaUser").or_else(|| header_str(headers, "x-goog-quota-user")) {
+        if q.chars().count() > 40 {
+            return Err(ApiError::invalid("quotaUser", "quotaUser must not exceed 40 characters."));
+        }
+    }
+    let fields = match params.non_empty("fields").or_else(|| params.non_empty("$fields")).or_else(|| header_str(headers, "x-goog-fieldmask")) {
+        None => None,
+        Some(f) => Some(FieldMask::parse(f).map_err(|e| ApiError::InvalidFields(e.message))?),
+    };
+    let callback = match params.non_empty("callback") {
+        None => None,
+        Some(cb) if crate::response::json::jsonp(cb, b"").is_some() => Some(cb.to_owned()),
+        Some(cb) => return Err(ApiError::invalid("callback", format!("Invalid value '{cb}' for callback: not a JavaScript identifier."))),
+    };
+    let if_none_match = header_str(headers, header::IF_NONE_MATCH.as_str()).map(str::to_owned);
+    Ok(OutputOptions { pretty, fields, callback, if_none_match })
+}

@@ -1,0 +1,4 @@
+//! The `volumes` resource.
+
+pub mod get;
+pub mod list;

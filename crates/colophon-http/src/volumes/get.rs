@@ -1,0 +1,27 @@
+//! `books.volumes.get`: `GET /books/v1/volumes/{volumeId}`.
+
+use axum::extract::{Path, State};
+use axum::response::Response;
+use colophon_domain::render::{render_volume, RenderOptions};
+use colophon_domain::{LibraryRestrict, Projection};
+
+use crate::request::ApiRequest;
+use crate::response::respond;
+use crate::{ApiError, AppState};
+
+/// `books.volumes.get`: `GET /books/v1/volumes/{volumeId}` — one volume.
+pub async fn get(
+    State(state): State<AppState>,
+    req: ApiRequest,
+    Path(volume_id): Path<String>,
+) -> Result<Response, ApiError> {
+    let p = &req.params;
+    let projection = p.option("projection", Projection::parse)?.unwrap_or(Projection::Full);
+    let country = p.country(&state.config.default_country)?;
+    p.bool_or("includeNonComicsSeries", false)?;
+    p.bool_or("user_library_consistent_read", false)?;
+    let _ = p.option("libraryRestrict", LibraryRestrict::parse)?;
+    let record = state.catalog.get_volume(&volume_id).await?;
+    let opts = RenderOptions { base_url: &state.config.public_url, country: &country, projection, search: None };
+    respond(&req.output, &render_volume(&record, &opts, None))
+}

@@ -1,0 +1,288 @@
+//! Turns a [`ParsedQuery`] and the request's filters into one tantivy query.
+//!
+//! Every filter is a clause of that query, so counting its matches gives the exact total.
+
+use colophon_domain::{Download, Filter, Isbn, MaturityRating, PrintType, SearchRequest};
+use tantivy::query::{
+    BooleanQuery, BoostQuery, ConstScoreQuery, Occur, PhraseQuery, Query, TermQuery,
+};
+use tantivy::schema::{Field, IndexRecordOption};
+use tantivy::tokenizer::TextAnalyzer;
+use tantivy::Term;
+
+use crate::analysis::{
+    analyze_into, looks_like_isbn, looks_like_volume_id, normalize_lccn, normalize_oclc, title_key,
+};
+use crate::plain_seek::PlainSeek;
+use crate::query::{Clause, ParsedQuery, QueryField};
+use crate::schema::{tags, Boosts, Fields};
+
+/// The tantivy query of a search, plus what the snippets need.
+pub(crate) struct Compiled {
+    /// The query; `None` when nothing can match (no searchable positive clause, or an
+    /// identifier clause that is not a valid identifier).
+    pub query: Option<Box<dyn Query>>,
+    /// Distinct analyzed tokens of the positive plain words and phrases, to highlight.
+    pub highlight: Vec<String>,
+}
+
+/// What one clause becomes.
+enum ClauseQuery {
+    /// A query to require (or exclude).
+    Query(Box<dyn Query>),
+    /// Matches no document (e.g. `isbn:` with an invalid ISBN).
+    Nothing,
+    /// Nothing searchable (only punctuation, emoji, …): ignored.
+    Skip,
+}
+
+/// Analyzers and scratch space reused while compiling.
+pub(crate) struct Compiler<'a> {
+    pub fields: &'a Fields,
+    pub text: TextAnalyzer,
+    pub keys: TextAnalyzer,
+    tokens: Vec<(usize, String)>,
+}
+
+impl<'a> Compiler<'a> {
+    pub fn new(fields: &'a Fields, text: TextAnalyzer, keys: TextAnalyzer) -> Self {
+        Self {
+            fields,
+            text,
+            keys,
+            tokens: Vec::new(),
+        }
+    }
+
+    /// Compiles `parsed` with the filters of `req`.
+    pub fn compile(&mut self, parsed: &ParsedQuery, req: &SearchRequest) -> Compiled {
+        let mut clauses: Vec<(Occur, Box<dyn Query>)> =
+            Vec::with_capacity(parsed.clauses.len() + 8);
+        let mut highlight = Vec::new();
+        let mut positive = 0usize;
+        for clause in &parsed.clauses {
+            match (self.clause(clause, &mut highlight), clause.negated) {
+                (ClauseQuery::Query(q), false) => {
+                    positive += 1;
+                    clauses.push((Occur::Must, q));
+                }
+                (ClauseQuery::Query(q), true) => clauses.push((Occur::MustNot, q)),
+                (ClauseQuery::Nothing, false) => {
+                    return Compiled {
+                        query: None,
+                        highlight,
+                    }
+                }
+                (ClauseQuery::Nothing | ClauseQuery::Skip, _) => {}
+            }
+        }
+        if positive == 0 {
+            return Compiled {
+                query: None,
+                highlight,
+            };
+        }
+        if let Some(q) = self.exact_title(parsed) {
+            clauses.push((Occur::Should, q));
+        }
+        self.filters(req, &mut clauses);
+        if clauses.len() == 1 && clauses[0].0 == Occur::Must {
+            let (_, q) = clauses.pop().expect("one clause");
+            return Compiled {
+                query: Some(q),
+                highlight,
+            };
+        }
+        Compiled {
+            query: Some(Box::new(BooleanQuery::new(clauses))),
+            highlight,
+        }
+    }
+
+    fn clause(&mut self, clause: &Clause, highlight: &mut Vec<String>) -> ClauseQuery {
+        let f = self.fields;
+        match clause.field {
+            QueryField::Any => {
+                self.analyze(&clause.text);
+                if !clause.negated {
+                    for (_, token) in &self.tokens {
+                        if !highlight.contains(token) {
+                            highlight.push(token.clone());
+                        }
+                    }
+                }
+                let mut shoulds = self.text_queries(&[
+                    (f.title, Boosts::TITLE),
+                    (f.subtitle, Boosts::SUBTITLE),
+                    (f.authors, Boosts::AUTHORS),
+                    (f.categories, Boosts::CATEGORIES),
+                    (f.publisher, Boosts::PUBLISHER),
+                    (f.description, Boosts::DESCRIPTION),
+                    (f.full_text, Boosts::FULL_TEXT),
+                ]);
+                if !clause.phrase {
+                    if looks_like_volume_id(&clause.text) {
+                        shoulds.push(exact(f.id_ci, &clause.text.to_ascii_lowercase()));
+                    }
+                    if looks_like_isbn(&clause.text) {
+                        if let Ok(isbn) = Isbn::parse(&clause.text) {
+                            shoulds.push(exact(f.isbn, isbn.isbn13()));
+                        }
+                    }
+                }
+                any_of(shoulds)
+            }
+            QueryField::Title => {
+                self.analyze(&clause.text);
+                any_of(
+                    self.text_queries(&[(f.title, Boosts::TITLE), (f.subtitle, Boosts::SUBTITLE)]),
+                )
+            }
+            QueryField::Author => {
+                self.analyze(&clause.text);
+                any_of(self.text_queries(&[(f.authors, Boosts::AUTHORS)]))
+            }
+            QueryField::Publisher => {
+                self.analyze(&clause.text);
+                any_of(self.text_queries(&[(f.publisher, Boosts::PUBLISHER)]))
+            }
+            QueryField::Subject => {
+                self.analyze(&clause.text);
+                any_of(self.text_queries(&[(f.categories, Boosts::CATEGORIES)]))
+            }
+            QueryField::Isbn => match Isbn::parse(&clause.text) {
+                Ok(isbn) => ClauseQuery::Query(exact(f.isbn, isbn.isbn13())),
+                Err(_) => ClauseQuery::Nothing,
+            },
+            QueryField::Lccn => identifier(f.lccn, normalize_lccn(&clause.text)),
+            QueryField::Oclc => identifier(f.oclc, normalize_oclc(&clause.text)),
+        }
+    }
+
+    fn analyze(&mut self, text: &str) {
+        self.tokens.clear();
+        analyze_into(&mut self.text, text, &mut self.tokens);
+    }
+
+    /// One boosted term or phrase query per field for the current tokens (none when there
+    /// are no tokens).
+    fn text_queries(&self, fields: &[(Field, f32)]) -> Vec<Box<dyn Query>> {
+        if self.tokens.is_empty() {
+            return Vec::new();
+        }
+        fields
+            .iter()
+            .map(|&(field, boost)| {
+                let q: Box<dyn Query> = if let [(_, token)] = self.tokens.as_slice() {
+                    Box::new(TermQuery::new(
+                        Term::from_field_text(field, token),
+                        IndexRecordOption::WithFreqs,
+                    ))
+                } else {
+                    let first = self.tokens[0].0;
+                    let terms = self
+                        .tokens
+                        .iter()
+                        .map(|(pos, token)| (pos - first, Term::from_field_text(field, token)))
+                        .collect();
+                    Box::new(PlainSeek(Box::new(PhraseQuery::new_with_offset(terms))))
+                };
+                Box::new(BoostQuery::new(q, boost)) as Box<dyn Query>
+            })
+            .collect()
+    }
+
+    /// A constant bonus when the positive words (plain or `intitle:`) are exactly the title,
+    /// or the title and subtitle.
+    fn exact_title(&mut self, parsed: &ParsedQuery) -> Option<Box<dyn Query>> {
+        let mut joined = String::new();
+        for clause in parsed.positive() {
+            if !matches!(clause.field, QueryField::Any | QueryField::Title) {
+                return None;
+            }
+            joined.push_str(&clause.text);
+            joined.push(' ');
+        }
+        let key = title_key(&mut self.keys, &joined);
+        (!key.is_empty()).then(|| exact(self.fields.title_key, &key))
+    }
+
+    /// Appends the clauses of the request's filters.
+    fn filters(&self, req: &SearchRequest, clauses: &mut Vec<(Occur, Box<dyn Query>)>) {
+        let tag = |value: &str| tag_query(self.fields.tags, value);
+        let tags_any = |values: &[&str]| -> Box<dyn Query> {
+            Box::new(BooleanQuery::new(
+                values.iter().map(|v| (Occur::Should, tag(v))).collect(),
+            ))
+        };
+        let mut must =
+            |q: Box<dyn Query>| clauses.push((Occur::Must, Box::new(ConstScoreQuery::new(q, 0.0))));
+        match req.print_type {
+            PrintType::All => {}
+            PrintType::Books => must(tag(&format!("{}BOOK", tags::PRINT_TYPE))),
+            PrintType::Magazines => must(tag(&format!("{}MAGAZINE", tags::PRINT_TYPE))),
+        }
+        if let Some(lang) = req.lang_restrict.as_deref() {
+            must(tag(&format!(
+                "{}{}",
+                tags::LANGUAGE,
+                lang.trim().to_lowercase()
+            )));
+        }
+        match req.filter {
+            None => {}
+            Some(Filter::Partial) => must(tags_any(&["view:PARTIAL", "view:ALL_PAGES"])),
+            Some(Filter::Full) => must(tag("view:ALL_PAGES")),
+            Some(Filter::FreeEbooks) => must(tag("sale:FREE")),
+            Some(Filter::PaidEbooks) => {
+                must(tag(tags::EBOOK));
+                must(tags_any(&[
+                    "sale:FOR_SALE",
+                    "sale:FOR_SALE_AND_RENTAL",
+                    "sale:FOR_RENTAL_ONLY",
+                    "sale:FOR_PREORDER",
+                ]));
+            }
+            Some(Filter::Ebooks) => must(tag(tags::EBOOK)),
+        }
+        if let Some(Download::Epub) = req.download {
+            must(tag(tags::EPUB));
+        }
+        if let Some(MaturityRating::NotMature) = req.max_maturity {
+            clauses.push((Occur::MustNot, tag("mat:MATURE")));
+        }
+        if !req.show_preorders {
+            clauses.push((Occur::MustNot, tag("sale:FOR_PREORDER")));
+        }
+    }
+}
+
+fn tag_query(field: Field, value: &str) -> Box<dyn Query> {
+    Box::new(TermQuery::new(
+        Term::from_field_text(field, value),
+        IndexRecordOption::Basic,
+    ))
+}
+
+/// An exact match on a raw field, worth a constant [`Boosts::EXACT`].
+fn exact(field: Field, value: &str) -> Box<dyn Query> {
+    Box::new(ConstScoreQuery::new(tag_query(field, value), Boosts::EXACT))
+}
+
+fn identifier(field: Field, value: String) -> ClauseQuery {
+    if value.is_empty() {
+        ClauseQuery::Nothing
+    } else {
+        ClauseQuery::Query(exact(field, &value))
+    }
+}
+
+fn any_of(mut queries: Vec<Box<dyn Query>>) -> ClauseQuery {
+    match queries.len() {
+        0 => ClauseQuery::Skip,
+        1 => ClauseQuery::Query(queries.pop().expect("one query")),
+        _ => ClauseQuery::Query(Box::new(BooleanQuery::new(
+            queries.into_iter().map(|q| (Occur::Should, q)).collect(),
+        ))),
+    }
+}

@@ -1,0 +1,487 @@
+//! [`SearchIndex`] (shared, read side) and [`IndexUpdater`] (the single writer).
+
+use std::path::Path;
+use std::sync::Arc;
+
+use colophon_domain::{SearchHit, SearchRequest, SearchResults, VolumeId, VolumeRecord};
+use tantivy::collector::Count;
+use tantivy::directory::MmapDirectory;
+use tantivy::query::AllQuery;
+use tantivy::schema::Value;
+use tantivy::tokenizer::TextAnalyzer;
+use tantivy::{Index, IndexReader, IndexWriter, ReloadPolicy, TantivyDocument, TantivyError, Term};
+
+use crate::analysis::{
+    date_key, decode_id, encode_id, key_analyzer, normalize_lccn, normalize_oclc, text_analyzer,
+    title_key, tokenizer_manager,
+};
+use crate::collector::{Candidate, PageCollector};
+use crate::compile::Compiler;
+use crate::query::{self, ParsedQuery};
+use crate::schema::{self, tags, Fields};
+use crate::snippet::{self, Source};
+use crate::SearchError;
+
+/// Default memory budget of an [`IndexUpdater`], shared by its threads.
+pub const DEFAULT_WRITER_MEMORY: usize = 64 * 1024 * 1024;
+
+/// The catalog's full-text index. Cheap to clone (an `Arc` inside) and shared by request
+/// handlers; searches never block each other or the (single) [`IndexUpdater`].
+#[derive(Clone)]
+pub struct SearchIndex {
+    inner: Arc<Inner>,
+}
+
+struct Inner {
+    index: Index,
+    reader: IndexReader,
+    fields: Fields,
+    /// Prototypes, cloned per search (analyzers need `&mut`).
+    text: TextAnalyzer,
+    keys: TextAnalyzer,
+}
+
+impl std::fmt::Debug for SearchIndex {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("SearchIndex")
+            .field("num_docs", &self.num_docs())
+            .finish()
+    }
+}
+
+impl SearchIndex {
+    /// Opens the index in `dir` (memory-mapped), creating the directory and an empty index
+    /// if needed.
+    ///
+    /// # Errors
+    /// [`SearchError::Io`] when the directory cannot be created or opened,
+    /// [`SearchError::SchemaMismatch`] when it holds an index of another schema.
+    pub fn open_or_create(dir: &Path) -> Result<Self, SearchError> {
+        std::fs::create_dir_all(dir).map_err(|source| SearchError::Io {
+            path: dir.to_owned(),
+            source,
+        })?;
+        let directory = MmapDirectory::open(dir).map_err(|e| match e {
+            tantivy::directory::error::OpenDirectoryError::IoError { io_error, .. } => {
+                SearchError::Io {
+                    path: dir.to_owned(),
+                    source: std::io::Error::new(io_error.kind(), io_error.to_string()),
+                }
+            }
+            other => SearchError::from(TantivyError::from(other)),
+        })?;
+        let (schema, fields) = schema::build();
+        let index = Index::builder()
+            .schema(schema)
+            .tokenizers(tokenizer_manager())
+            .open_or_create(directory)
+            .map_err(|e| match e {
+                TantivyError::SchemaError(_) => SearchError::SchemaMismatch {
+                    path: dir.to_owned(),
+                },
+                other => SearchError::from(other),
+            })?;
+        Self::from_index(index, fields)
+    }
+
+    /// Deletes the index in `dir`, if any, and creates an empty one (for a rebuild after a
+    /// schema change).
+    ///
+    /// # Errors
+    /// [`SearchError::NotAnIndex`] when `dir` is a non-empty directory without an index
+    /// (nothing is deleted then), or any error of [`SearchIndex::open_or_create`].
+    pub fn recreate(dir: &Path) -> Result<Self, SearchError> {
+        let io = |source| SearchError::Io {
+            path: dir.to_owned(),
+            source,
+        };
+        if dir.exists() {
+            let is_index = dir.join("meta.json").exists();
+            let is_empty = std::fs::read_dir(dir).map_err(io)?.next().is_none();
+            if !is_index && !is_empty {
+                return Err(SearchError::NotAnIndex {
+                    path: dir.to_owned(),
+                });
+            }
+            std::fs::remove_dir_all(dir).map_err(io)?;
+        }
+        Self::open_or_create(dir)
+    }
+
+    /// A new empty index in memory (tests, tools).
+    ///
+    /// # Errors
+    /// Only if tantivy cannot set up its reader.
+    pub fn in_ram() -> Result<Self, SearchError> {
+        let (schema, fields) = schema::build();
+        let index = Index::builder()
+            .schema(schema)
+            .tokenizers(tokenizer_manager())
+            .create_in_ram()?;
+        Self::from_index(index, fields)
+    }
+
+    fn from_index(index: Index, fields: Fields) -> Result<Self, SearchError> {
+        // `OnCommitWithDelay` watches meta.json, so commits of another process (the
+        // `colophon import` CLI) show up on their own; our own commits reload explicitly.
+        let reader = index
+            .reader_builder()
+            .reload_policy(ReloadPolicy::OnCommitWithDelay)
+            .try_into()?;
+        Ok(Self {
+            inner: Arc::new(Inner {
+                index,
+                reader,
+                fields,
+                text: text_analyzer(),
+                keys: key_analyzer(),
+            }),
+        })
+    }
+
+    /// The single writer of the index, with the default memory budget
+    /// ([`DEFAULT_WRITER_MEMORY`]) and up to two indexing threads.
+    ///
+    /// # Errors
+    /// [`SearchError::Locked`] when another updater (in any process) is open.
+    pub fn updater(&self) -> Result<IndexUpdater, SearchError> {
+        let threads = std::thread::available_parallelism()
+            .map_or(1, |n| n.get())
+            .min(2);
+        self.updater_with(DEFAULT_WRITER_MEMORY, threads)
+    }
+
+    /// Like [`SearchIndex::updater`] with an explicit memory budget (at least 15 MB per
+    /// thread) and number of indexing threads.
+    ///
+    /// # Errors
+    /// [`SearchError::Locked`], or [`SearchError::Engine`] for an unusable budget.
+    pub fn updater_with(
+        &self,
+        memory_bytes: usize,
+        threads: usize,
+    ) -> Result<IndexUpdater, SearchError> {
+        let writer = self
+            .inner
+            .index
+            .writer_with_num_threads(threads.max(1), memory_bytes)?;
+        Ok(IndexUpdater {
+            writer,
+            inner: self.inner.clone(),
+            keys: key_analyzer(),
+            pending: 0,
+        })
+    }
+
+    /// Number of (live) volumes in the index, as of the last reload.
+    pub fn num_docs(&self) -> u64 {
+        self.inner.reader.searcher().num_docs()
+    }
+
+    /// Picks up commits made by other processes now, rather than after the watcher's
+    /// delay.
+    ///
+    /// # Errors
+    /// [`SearchError::Engine`] if the new index version cannot be opened.
+    pub fn reload(&self) -> Result<(), SearchError> {
+        Ok(self.inner.reader.reload()?)
+    }
+
+    /// Runs a `volumes.list` search: parses `req.q` (see [`crate::query`]), applies every
+    /// filter inside the engine and returns the exact total with the requested page.
+    ///
+    /// A `q` that leaves nothing to search (only exclusions, only punctuation) or that has an
+    /// invalid `isbn:` value gives zero hits, not an error.
+    ///
+    /// # Errors
+    /// [`SearchError::Engine`] on I/O errors reading the index.
+    pub fn search(&self, req: &SearchRequest) -> Result<SearchResults, SearchError> {
+        self.search_parsed(&query::parse(&req.q), req)
+    }
+
+    /// Like [`SearchIndex::search`] with an already parsed query (`req.q` is ignored).
+    ///
+    /// # Errors
+    /// As [`SearchIndex::search`].
+    pub fn search_parsed(
+        &self,
+        parsed: &ParsedQuery,
+        req: &SearchRequest,
+    ) -> Result<SearchResults, SearchError> {
+        let inner = &*self.inner;
+        let mut compiler = Compiler::new(&inner.fields, inner.text.clone(), inner.keys.clone());
+        let compiled = compiler.compile(parsed, req);
+        let Some(query) = compiled.query else {
+            return Ok(SearchResults::default());
+        };
+        let searcher = inner.reader.searcher();
+        let start = req.start_index as usize;
+        let max = req.max_results as usize;
+        if max == 0 || start as u64 >= searcher.num_docs() {
+            let total = searcher.search(&*query, &Count)? as u64;
+            return Ok(SearchResults {
+                total,
+                hits: Vec::new(),
+            });
+        }
+        let collector = PageCollector {
+            order: req.order_by,
+            limit: start + max,
+        };
+        let page = searcher.search(&*query, &collector)?;
+        let mut analyzer = compiler.text;
+        let mut hits = Vec::with_capacity(page.best.len().saturating_sub(start));
+        for candidate in page.best.iter().skip(start) {
+            let Some(id) = decode_id(candidate.id.0, candidate.id.1) else {
+                continue;
+            };
+            let snippet = snippet_for(
+                &searcher,
+                &inner.fields,
+                candidate,
+                &mut analyzer,
+                &compiled.highlight,
+            )?;
+            hits.push(SearchHit {
+                id,
+                score: candidate.score,
+                snippet,
+            });
+        }
+        Ok(SearchResults {
+            total: page.total,
+            hits,
+        })
+    }
+}
+
+/// The snippet of one hit: from the description, or from the full text when that has
+/// more of the query's words.
+fn snippet_for(
+    searcher: &tantivy::Searcher,
+    fields: &Fields,
+    candidate: &Candidate,
+    analyzer: &mut TextAnalyzer,
+    words: &[String],
+) -> Result<Option<String>, SearchError> {
+    let doc: TantivyDocument = searcher.doc(candidate.doc)?;
+    let description = doc
+        .get_first(fields.description)
+        .and_then(|v| v.as_str())
+        .filter(|s| !s.trim().is_empty());
+    let full_text = doc.get_first(fields.full_text).and_then(|v| v.as_str());
+    let described = description.map(|d| (d, snippet::find_matches(analyzer, d, words)));
+    let found = described.as_ref().map_or(0, |(_, m)| m.distinct as usize);
+    if found < words.len() {
+        if let Some(text) = full_text {
+            let matches = snippet::find_matches(analyzer, text, words);
+            if matches.distinct as usize > found {
+                return Ok(snippet::render(text, &matches, Source::FullText));
+            }
+        }
+    }
+    Ok(described.and_then(|(d, m)| snippet::render(d, &m, Source::Description)))
+}
+
+/// The single writer of a [`SearchIndex`]. Changes are buffered (in memory, then in new
+/// segments) and become durable and visible together at [`IndexUpdater::commit`]; dropping
+/// the updater without committing discards them.
+///
+/// Bulk loading: call [`IndexUpdater::upsert`] for every record and commit once per batch
+/// (thousands of records), not per record.
+pub struct IndexUpdater {
+    writer: IndexWriter<TantivyDocument>,
+    inner: Arc<Inner>,
+    keys: TextAnalyzer,
+    pending: u64,
+}
+
+impl std::fmt::Debug for IndexUpdater {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("IndexUpdater")
+            .field("pending", &self.pending)
+            .finish()
+    }
+}
+
+impl IndexUpdater {
+    /// Adds a volume, replacing any volume with the same id. `full_text` (the book's text,
+    /// if known) is searched by plain words and used for snippets.
+    ///
+    /// # Errors
+    /// [`SearchError::Engine`] if the indexing threads have failed.
+    pub fn upsert(
+        &mut self,
+        record: &VolumeRecord,
+        full_text: Option<&str>,
+    ) -> Result<(), SearchError> {
+        let doc = self.document(record, full_text);
+        let f = &self.inner.fields;
+        self.writer
+            .delete_term(Term::from_field_text(f.id, record.id.as_str()));
+        self.writer.add_document(doc)?;
+        self.pending += 1;
+        Ok(())
+    }
+
+    /// Removes a volume (no-op if absent).
+    ///
+    /// # Errors
+    /// Never at present; kept fallible for other engines.
+    pub fn delete(&mut self, id: &VolumeId) -> Result<(), SearchError> {
+        self.writer
+            .delete_term(Term::from_field_text(self.inner.fields.id, id.as_str()));
+        self.pending += 1;
+        Ok(())
+    }
+
+    /// Removes every volume, including those upserted before in this batch; later upserts
+    /// are kept. Searches see the old content until [`IndexUpdater::commit`], so a rebuild
+    /// (`clear`, upserts, `commit`) never shows an empty index.
+    ///
+    /// # Errors
+    /// [`SearchError::Engine`] if the indexing threads have failed.
+    pub fn clear(&mut self) -> Result<(), SearchError> {
+        self.writer.delete_query(Box::new(AllQuery))?;
+        self.pending += 1;
+        Ok(())
+    }
+
+    /// Number of operations since the last commit (or rollback).
+    pub fn pending(&self) -> u64 {
+        self.pending
+    }
+
+    /// Makes every change so far durable and visible: when this returns, searches of this
+    /// process see them (other processes within the reader's watch delay, or at once after
+    /// [`SearchIndex::reload`]).
+    ///
+    /// # Errors
+    /// [`SearchError::Engine`] on I/O errors; the changes are then lost.
+    pub fn commit(&mut self) -> Result<(), SearchError> {
+        self.writer.commit()?;
+        self.pending = 0;
+        self.inner.reader.reload()?;
+        Ok(())
+    }
+
+    /// Discards every change since the last commit.
+    ///
+    /// # Errors
+    /// [`SearchError::Engine`] if tantivy cannot restart its writer.
+    pub fn rollback(&mut self) -> Result<(), SearchError> {
+        self.writer.rollback()?;
+        self.pending = 0;
+        Ok(())
+    }
+
+    /// Waits for background segment merges to finish and releases the write lock (e.g. at
+    /// the end of an import).
+    ///
+    /// # Errors
+    /// [`SearchError::Engine`] if a merge failed.
+    pub fn finish(self) -> Result<(), SearchError> {
+        Ok(self.writer.wait_merging_threads()?)
+    }
+
+    fn document(&mut self, record: &VolumeRecord, full_text: Option<&str>) -> TantivyDocument {
+        let inner = Arc::clone(&self.inner);
+        let f = &inner.fields;
+        let info = &record.volume_info;
+        let mut doc = TantivyDocument::new();
+        let id = record.id.as_str();
+        doc.add_text(f.id, id);
+        doc.add_text(f.id_ci, id.to_ascii_lowercase());
+        let (hi, lo) = encode_id(&record.id);
+        doc.add_u64(f.id_hi, hi);
+        doc.add_u64(f.id_lo, lo);
+
+        let mut add = |field, value: Option<&String>| {
+            if let Some(v) = value.filter(|v| !v.trim().is_empty()) {
+                doc.add_text(field, v);
+            }
+        };
+        add(f.title, info.title.as_ref());
+        add(f.subtitle, info.subtitle.as_ref());
+        add(f.publisher, info.publisher.as_ref());
+        add(f.description, info.description.as_ref());
+        for author in info.authors.iter().flatten() {
+            add(f.authors, Some(author));
+        }
+        for category in info.categories.iter().flatten() {
+            add(f.categories, Some(category));
+        }
+        if let Some(text) = full_text.filter(|t| !t.trim().is_empty()) {
+            doc.add_text(f.full_text, text);
+        }
+
+        if let Some(title) = info.title.as_deref() {
+            let key = title_key(&mut self.keys, title);
+            if !key.is_empty() {
+                doc.add_text(f.title_key, &key);
+            }
+            if let Some(subtitle) = info.subtitle.as_deref() {
+                let sub = title_key(&mut self.keys, subtitle);
+                if !sub.is_empty() {
+                    doc.add_text(f.title_key, format!("{key} {sub}").trim_start());
+                }
+            }
+        }
+
+        for isbn in record.isbns() {
+            doc.add_text(f.isbn, isbn.isbn13());
+        }
+        for lccn in record
+            .other_identifiers("LCCN")
+            .map(normalize_lccn)
+            .filter(|v| !v.is_empty())
+        {
+            doc.add_text(f.lccn, lccn);
+        }
+        for oclc in record
+            .other_identifiers("OCLC")
+            .map(normalize_oclc)
+            .filter(|v| !v.is_empty())
+        {
+            doc.add_text(f.oclc, oclc);
+        }
+
+        let mut tag = |prefix: &str, value: Option<&str>, upper: bool| {
+            if let Some(v) = value.map(str::trim).filter(|v| !v.is_empty()) {
+                let v = if upper {
+                    v.to_ascii_uppercase()
+                } else {
+                    v.to_lowercase()
+                };
+                doc.add_text(f.tags, format!("{prefix}{v}"));
+            }
+        };
+        tag(tags::PRINT_TYPE, info.print_type.as_deref(), true);
+        tag(tags::LANGUAGE, info.language.as_deref(), false);
+        tag(tags::MATURITY, info.maturity_rating.as_deref(), true);
+        let sale = record.sale_info.as_ref();
+        let access = record.access_info.as_ref();
+        tag(
+            tags::SALEABILITY,
+            sale.and_then(|s| s.saleability.as_deref()),
+            true,
+        );
+        tag(
+            tags::VIEWABILITY,
+            access.and_then(|a| a.viewability.as_deref()),
+            true,
+        );
+        if sale.and_then(|s| s.is_ebook) == Some(true) {
+            doc.add_text(f.tags, tags::EBOOK);
+        }
+        if access
+            .and_then(|a| a.epub.as_ref())
+            .and_then(|e| e.is_available)
+            == Some(true)
+        {
+            doc.add_text(f.tags, tags::EPUB);
+        }
+        doc.add_u64(f.date, date_key(info.published_date.as_deref()));
+        doc
+    }
+}

@@ -1,0 +1,19 @@
+#![doc = include_str!("../README.md")]
+#![forbid(unsafe_code)]
+
+mod analysis;
+mod collector;
+mod compile;
+mod error;
+mod index;
+mod plain_seek;
+pub mod query;
+mod schema;
+mod snippet;
+
+#[cfg(test)]
+mod tests;
+
+pub use error::{EngineError, SearchError};
+pub use index::{IndexUpdater, SearchIndex, DEFAULT_WRITER_MEMORY};
+pub use query::{parse, Clause, ParsedQuery, QueryField};

@@ -1,0 +1,8 @@
+#![doc = include_str!("../README.md")]
+#![forbid(unsafe_code)]
+
+pub mod api_keys;
+pub mod catalog;
+
+pub use api_keys::{ApiKeys, CreatedKey, KeyCheck};
+pub use catalog::{Catalog, CatalogError, ImportSummary};
