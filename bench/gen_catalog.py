@@ -416,10 +416,12 @@ def make_queries(rng, docs, used, per_class, get_ids):
         return 0 if d <= max(3, n // 10000) else 1 if d <= max(30, n // 100) else 2
 
     q = {"seed_note": "lists of q values; '&name=value' suffixes are extra query parameters",
-         "isbn": [], "title_author": [], "keywords": [], "subject_paging": [], "phrase": [], "get_isbns": []}
+         "isbn": [], "title_author": [], "keywords": [], "subject_paging": [], "phrase": [], "get_isbns": [], "isbn_missing": []}
     for _ in range(per_class):
         if rng.random() < 0.05:
-            q["isbn"].append("isbn:" + new_isbn(rng, used))  # valid checksum, not in the catalog
+            missing = new_isbn(rng, used)  # valid checksum, not in the catalog
+            q["isbn"].append("isbn:" + missing)
+            q["isbn_missing"].append(missing)
         else:
             q["isbn"].append("isbn:" + rng.choice(docs)[0])
     while len(q["title_author"]) < per_class:

@@ -63,7 +63,7 @@ def report(out_dir):
     w(f"## Colophon server benchmark — {meta['n']:,} volumes")
     w("")
     w(f"- date (UTC): {meta['date_utc']}; colophon `{meta['colophon_git']}`")
-    w(f"- machine: {meta['nproc']} × {meta['cpu_model']}, Linux {meta['kernel']}; {meta['wrk']}")
+    w(f"- machine: {meta['nproc']} cores, model name \"{meta['cpu_model']}\", Linux {meta['kernel']}; {meta['wrk'].split(' Copyright')[0]}")
     w(f"- command: `{meta['command']}`")
     w(f"- setup: server `COLOPHON_WORKER_THREADS=1 taskset -c 0`, "
       f"`taskset -c 1 wrk -t1 -c{meta['connections']} -d{meta['seconds']}s --latency -s bench/rotate.lua`, "
@@ -86,12 +86,16 @@ def report(out_dir):
         ratios = [rs[k]["wrk"]["rps"] / hello[k]["wrk"]["rps"] for k in rs if k in hello and hello[k]["wrk"]["rps"]]
         if c == "hello":
             ratio = "1"
+        elif len(ratios) == 1:
+            ratio = f"{ratios[0]:.3f}"
         elif ratios:
             ratio = f"{med(ratios):.3f} ({min(ratios):.3f}–{max(ratios):.3f})"
         else:
             ratio = "–"
         s = sanity.get(c, {})
         hits = f"{s['hit_rate']:.0%}" if "hit_rate" in s else ("100%" if c == "volumes.get" and s.get("bad") == 0 else "")
+        if "missing_in_sample" in s:
+            hits += f" ({s['missing_in_sample']}/{s['checked']} absent by design)"
         spread = f" ({fmt_rate(min(rps))}–{fmt_rate(max(rps))})" if len(rps) > 1 else ""
         w(f"| {c} | {EXAMPLE.get(c, '')} | {fmt_rate(med(rps))}{spread} | {ratio} | {med(p50):.2f} | "
           f"{med(p99):.2f} | {size:,.0f} | {hits} |")
@@ -102,6 +106,11 @@ def report(out_dir):
       f"(threshold {meta['foreign_max_pct']:.0f} %; {discarded} measurement(s) repeated for noise); "
       f"load1 {min(r['load1'] for r in acc):.2f}–{max(r['load1'] for r in acc):.2f}; "
       f"server core busy {med(sc):.0f} % (median, API classes).")
+    noisy = [r for r in acc if r["foreign_cpu_pct"] > meta["foreign_max_pct"]]
+    if noisy:
+        w(f"**Warning: {len(noisy)} of {len(acc)} measurements kept despite foreign CPU above the threshold "
+          f"(retries exhausted): " + ", ".join(f"r{r['round']} {r['class']} {r['foreign_cpu_pct']:.0f} %" for r in noisy[:8])
+          + ("…" if len(noisy) > 8 else "") + ". Other processes competed for the cores; treat those rows with care.**")
     w("req/s: median over rounds (min–max); p50/p99: median over rounds of wrk's per-run percentiles "
       "(closed loop, so latency includes queueing behind the other connections); "
       "hits: share of sampled queries that returned at least one item (sanity check before measuring).")

@@ -159,7 +159,7 @@ run_wrk() {
   read -r FOREIGN SRV_CPU WRK_CPU < <(awk -v b="$((b1 - b0))" -v s="$((s1 - s0))" -v c0="$c0" -v c1="$c1" \
     -v t0="$t0" -v t1="$t1" -v hz="$CLK_TCK" 'BEGIN{
       el=(t1-t0)*hz; w=(c1-c0)*hz; f=(b-s-w)/el*100; if (f<0) f=0;
-      printf "%.1f %.1f %.1f", f, s/el*100, w/el*100 }')
+      printf "%.1f %.1f %.1f\n", f, s/el*100, w/el*100 }')
   # fail loudly on any non-2xx/3xx answer or socket error
   python3 - "$cls" "$raw" "$WRK_JSON" <<'PY' || die "wrk reported errors on $1 (see $raw)"
 import json, sys

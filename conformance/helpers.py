@@ -369,6 +369,36 @@ def summary(items: list[dict], n: int = 12) -> str:
     return "[" + "; ".join(rows) + more + "]"
 
 
+GOOGLE_SELF_LINK = "https://www.googleapis.com/books/v1/volumes/"
+
+
+def assert_self_link(item: dict, base_url: str) -> None:
+    """selfLink is Google's `https://www.googleapis.com/books/v1/volumes/{id}`, or the same path
+    on the server's own public URL (colophon's default: links point at the server itself)."""
+    vid = item.get("id")
+    link = item.get("selfLink")
+    allowed = {GOOGLE_SELF_LINK + str(vid), f"{base_url}/books/v1/volumes/{vid}"}
+    assert link in allowed, f"selfLink {link!r} must be one of {sorted(allowed)}"
+
+
+_SUFFIXES = ("ations", "ation", "ally", "ing", "ies", "es", "al", "ed", "ly", "s")
+
+
+def stem(word: str) -> str:
+    """A crude English stemmer, enough to accept 'classics' ~ 'classical' (same stem)."""
+    w = fold(word)
+    for suffix in _SUFFIXES:
+        if w.endswith(suffix) and len(w) - len(suffix) >= 4:
+            return w[: -len(suffix)]
+    return w
+
+
+def has_word_stem(word: str, text: str) -> bool:
+    """True if some word of `text` has the same (crude) stem as `word`, or extends it."""
+    target = stem(word)
+    return any(stem(t) == target or t.startswith(target) for t in re.findall(r"\w+", fold(text)))
+
+
 def year_of(date: str | None) -> int | None:
     if not date:
         return None

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import re
+import time
 import uuid
 
 import pytest
@@ -22,6 +23,7 @@ from helpers import (
     titles,
 )
 
+REVOCATION_GRACE_SECONDS = 10
 INVALID_KEY_MESSAGE = "API key not valid. Please pass a valid API key."
 
 
@@ -139,7 +141,13 @@ def test_revoked_key_is_invalid(raw, colophon_bin, data_dir):
     if m:
         assert m.group(1) == key_id, f"`keys create` said id {m.group(1)}, `keys list` says {key_id}"
     run_cli(colophon_bin, "keys", "revoke", "--data-dir", data_dir, key_id)
-    assert_invalid_key(raw.search("dracula", key=key))
+    # The server may cache key checks briefly (colophon: 5 s); allow that much propagation.
+    deadline = time.monotonic() + REVOCATION_GRACE_SECONDS
+    resp = raw.search("dracula", key=key)
+    while resp.status_code == 200 and time.monotonic() < deadline:
+        time.sleep(0.5)
+        resp = raw.search("dracula", key=key)
+    assert_invalid_key(resp)
     assert_invalid_key(raw.search("dracula", key=None, headers={"X-Goog-Api-Key": key}))
 
 

@@ -9,6 +9,7 @@ from helpers import (
     CATALOG,
     WORKS,
     assert_google_error,
+    assert_self_link,
     client_error,
     json_of,
 )
@@ -22,12 +23,13 @@ def get(books, vid, **kw) -> dict:
 
 
 @pytest.mark.parametrize("title", TITLES)
-def test_get_returns_the_searched_volume(books, find_work, title):
+def test_get_returns_the_searched_volume(books, find_work, base_url, title):
     hit = find_work(title)
     vol = get(books, hit["id"])
     assert vol.get("kind") == "books#volume"
     assert vol.get("id") == hit["id"]
-    assert vol.get("selfLink") == f"https://www.googleapis.com/books/v1/volumes/{hit['id']}"
+    assert_self_link(vol, base_url)
+    assert vol.get("selfLink") == hit.get("selfLink")
     vi, hvi = vol.get("volumeInfo", {}), hit.get("volumeInfo", {})
     assert vi.get("title") == hvi.get("title") == title
     assert vi.get("authors") == hvi.get("authors")

@@ -23,5 +23,5 @@ echo "test.sh: Rust tests (unit, store conformance on SQLite and PostgreSQL, int
 cargo nextest run --workspace --no-fail-fast
 
 echo "test.sh: conformance suite (google-api-python-client against a running server)"
-cargo build -p colophon-cli --bin colophon
+# The integration tests above built target/debug/colophon (with the same features).
 COLOPHON_BIN="$PWD/target/debug/colophon" bash conformance/run.sh

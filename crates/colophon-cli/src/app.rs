@@ -23,8 +23,12 @@ pub struct Backend {
 
 /// Opens (and migrates) the store named by the settings and the index in the data directory.
 pub async fn open_backend(settings: &Settings) -> anyhow::Result<Backend> {
-    std::fs::create_dir_all(&settings.data_dir)
-        .with_context(|| format!("creating the data directory {}", settings.data_dir.display()))?;
+    std::fs::create_dir_all(&settings.data_dir).with_context(|| {
+        format!(
+            "creating the data directory {}",
+            settings.data_dir.display()
+        )
+    })?;
     let store: Arc<dyn Store> = match &settings.database_url {
         Some(url) => Arc::new(
             colophon_store_postgres::PgStore::connect(url)
@@ -40,11 +44,17 @@ pub async fn open_backend(settings: &Settings) -> anyhow::Result<Backend> {
             )
         }
     };
-    store.migrate().await.context("applying database migrations")?;
+    store
+        .migrate()
+        .await
+        .context("applying database migrations")?;
     let index_dir = settings.data_dir.join("index");
     let index = SearchIndex::open_or_create(&index_dir)
         .with_context(|| format!("opening the search index at {}", index_dir.display()))?;
-    Ok(Backend { catalog: Catalog::new(store.clone(), index), keys: ApiKeys::new(store) })
+    Ok(Backend {
+        catalog: Catalog::new(store.clone(), index),
+        keys: ApiKeys::new(store),
+    })
 }
 
 /// A bound, ready-to-run server.
@@ -80,11 +90,19 @@ impl Application {
                 max_body_bytes: settings.max_body_bytes,
             }),
         };
-        Ok(Self { listener, router: colophon_http::router(state), local_addr, public_url })
+        Ok(Self {
+            listener,
+            router: colophon_http::router(state),
+            local_addr,
+            public_url,
+        })
     }
 
     /// Serves until `shutdown` completes, then finishes in-flight requests.
-    pub async fn run(self, shutdown: impl std::future::Future<Output = ()> + Send + 'static) -> anyhow::Result<()> {
+    pub async fn run(
+        self,
+        shutdown: impl std::future::Future<Output = ()> + Send + 'static,
+    ) -> anyhow::Result<()> {
         axum::serve(self.listener, self.router)
             .with_graceful_shutdown(shutdown)
             .await

@@ -61,7 +61,10 @@ impl std::fmt::Debug for Settings {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("Settings")
             .field("data_dir", &self.data_dir)
-            .field("database_url", &self.database_url.as_deref().map(redact_url))
+            .field(
+                "database_url",
+                &self.database_url.as_deref().map(redact_url),
+            )
             .field("listen", &self.listen)
             .field("public_url", &self.public_url)
             .field("anonymous_access", &self.anonymous_access)
@@ -157,7 +160,10 @@ impl Settings {
             );
         }
         if let Some(u) = &self.public_url {
-            anyhow::ensure!(u.starts_with("http://") || u.starts_with("https://"), "public_url must start with http:// or https://");
+            anyhow::ensure!(
+                u.starts_with("http://") || u.starts_with("https://"),
+                "public_url must start with http:// or https://"
+            );
         }
         Ok(())
     }
@@ -176,7 +182,10 @@ mod tests {
 
     #[test]
     fn redacts_passwords() {
-        assert_eq!(redact_url("postgres://u:secret@h/db"), "postgres://u:***@h/db");
+        assert_eq!(
+            redact_url("postgres://u:secret@h/db"),
+            "postgres://u:***@h/db"
+        );
         assert_eq!(redact_url("postgres://h/db"), "postgres://h/db");
     }
 }

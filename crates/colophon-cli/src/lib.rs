@@ -14,7 +14,12 @@ pub use config::{Settings, SettingsArgs};
 #[command(name = "colophon", version, about)]
 pub struct Cli {
     /// Log format: `pretty` or `json`.
-    #[arg(long, global = true, env = "COLOPHON_LOG_FORMAT", default_value = "pretty")]
+    #[arg(
+        long,
+        global = true,
+        env = "COLOPHON_LOG_FORMAT",
+        default_value = "pretty"
+    )]
     pub log_format: String,
     /// What to do.
     #[command(subcommand)]
@@ -47,16 +52,27 @@ impl Cli {
             .ok()
             .and_then(|v| v.parse().ok())
             .filter(|n| *n > 0)
-            .unwrap_or_else(|| std::thread::available_parallelism().map(usize::from).unwrap_or(2))
+            .unwrap_or_else(|| {
+                std::thread::available_parallelism()
+                    .map(usize::from)
+                    .unwrap_or(2)
+            })
     }
 }
 
 /// Logs go to stderr; stdout is kept for what commands print (keys, listen address).
 pub fn init_tracing(cli: &Cli) {
-    let filter = tracing_subscriber::EnvFilter::try_from_env("COLOPHON_LOG")
-        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info,tantivy=warn,sqlx=warn,tower_http=warn"));
-    let builder = tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr);
-    let _ = if cli.log_format == "json" { builder.json().try_init() } else { builder.try_init() };
+    let filter = tracing_subscriber::EnvFilter::try_from_env("COLOPHON_LOG").unwrap_or_else(|_| {
+        tracing_subscriber::EnvFilter::new("info,tantivy=warn,sqlx=warn,tower_http=warn")
+    });
+    let builder = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr);
+    let _ = if cli.log_format == "json" {
+        builder.json().try_init()
+    } else {
+        builder.try_init()
+    };
 }
 
 /// Runs a parsed command line.

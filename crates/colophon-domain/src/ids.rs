@@ -5,7 +5,9 @@ use sha2::{Digest, Sha256};
 use std::fmt;
 
 /// A volume id. Parsing checks the alphabet and the length; ids are case-sensitive.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize, serde::Deserialize)]
+#[derive(
+    Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize, serde::Deserialize,
+)]
 #[serde(try_from = "String", into = "String")]
 pub struct VolumeId(String);
 
@@ -42,7 +44,10 @@ impl VolumeId {
         if s.len() != Self::LEN {
             return Err(VolumeIdError::Length);
         }
-        if !s.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-') {
+        if !s
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-')
+        {
             return Err(VolumeIdError::Alphabet);
         }
         Ok(Self(s.to_owned()))
@@ -83,7 +88,10 @@ mod tests {
         let b = VolumeId::parse("cHcnvwEACAAJ").unwrap();
         assert_ne!(a, b);
         assert_eq!(VolumeId::parse("_LettPDhwR0Ca"), Err(VolumeIdError::Length));
-        assert_eq!(VolumeId::parse("abc/efgh1234"), Err(VolumeIdError::Alphabet));
+        assert_eq!(
+            VolumeId::parse("abc/efgh1234"),
+            Err(VolumeIdError::Alphabet)
+        );
         assert_eq!(VolumeId::parse(""), Err(VolumeIdError::Length));
     }
 

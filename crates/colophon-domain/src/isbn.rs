@@ -42,7 +42,7 @@ impl Isbn {
                         v * (10 - i as u32)
                     })
                     .sum();
-                if sum % 11 != 0 {
+                if !sum.is_multiple_of(11) {
                     return Err(IsbnError::Checksum);
                 }
                 let mut thirteen = String::with_capacity(13);
@@ -59,7 +59,9 @@ impl Isbn {
                 if isbn13_check(&chars[..12]) != chars[12] - b'0' {
                     return Err(IsbnError::Checksum);
                 }
-                Ok(Self(String::from_utf8(chars).map_err(|_| IsbnError::Format)?))
+                Ok(Self(
+                    String::from_utf8(chars).map_err(|_| IsbnError::Format)?,
+                ))
             }
             _ => Err(IsbnError::Format),
         }
@@ -80,7 +82,11 @@ impl Isbn {
             .map(|(i, c)| u32::from(c - b'0') * (10 - i as u32))
             .sum();
         let check = (11 - sum % 11) % 11;
-        let check = if check == 10 { 'X' } else { char::from(b'0' + check as u8) };
+        let check = if check == 10 {
+            'X'
+        } else {
+            char::from(b'0' + check as u8)
+        };
         Some(format!("{body}{check}"))
     }
 }
@@ -126,9 +132,17 @@ mod tests {
     fn every_isbn10_round_trips() {
         for n in (0..999_999_999u32).step_by(7_777_777) {
             let body = format!("{n:09}");
-            let sum: u32 = body.bytes().enumerate().map(|(i, c)| u32::from(c - b'0') * (10 - i as u32)).sum();
+            let sum: u32 = body
+                .bytes()
+                .enumerate()
+                .map(|(i, c)| u32::from(c - b'0') * (10 - i as u32))
+                .sum();
             let check = (11 - sum % 11) % 11;
-            let check = if check == 10 { 'X' } else { char::from(b'0' + check as u8) };
+            let check = if check == 10 {
+                'X'
+            } else {
+                char::from(b'0' + check as u8)
+            };
             let ten = format!("{body}{check}");
             assert_eq!(Isbn::parse(&ten).unwrap().isbn10().unwrap(), ten);
         }

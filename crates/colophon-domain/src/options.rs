@@ -130,8 +130,14 @@ mod tests {
         assert_eq!(Projection::parse("LITE").unwrap(), Some(Projection::Lite));
         assert_eq!(Projection::parse("lite").unwrap(), Some(Projection::Lite));
         assert_eq!(Projection::parse("PROJECTION_UNDEFINED").unwrap(), None);
-        assert_eq!(MaturityRating::parse("NOT-MATURE").unwrap(), Some(MaturityRating::NotMature));
-        assert_eq!(Filter::parse("free-ebooks").unwrap(), Some(Filter::FreeEbooks));
+        assert_eq!(
+            MaturityRating::parse("NOT-MATURE").unwrap(),
+            Some(MaturityRating::NotMature)
+        );
+        assert_eq!(
+            Filter::parse("free-ebooks").unwrap(),
+            Some(Filter::FreeEbooks)
+        );
         let err = OrderBy::parse("oldest").unwrap_err();
         assert_eq!(err.parameter, "orderBy");
         assert_eq!(err.allowed, &["relevance", "newest"]);

@@ -46,19 +46,33 @@ pub fn normalize_country(country: &str) -> String {
 }
 
 /// Renders `record` for one request; `snippet` becomes `searchInfo.textSnippet`.
-pub fn render_volume(record: &VolumeRecord, opts: &RenderOptions<'_>, snippet: Option<String>) -> Volume {
+pub fn render_volume(
+    record: &VolumeRecord,
+    opts: &RenderOptions<'_>,
+    snippet: Option<String>,
+) -> Volume {
     let id = record.id.as_str();
     let base = opts.base_url;
     let mut info = record.volume_info.clone();
-    let extra = opts.search.as_ref().map(search_link_params).unwrap_or_default();
+    let extra = opts
+        .search
+        .as_ref()
+        .map(search_link_params)
+        .unwrap_or_default();
     let dq = opts
         .search
         .as_ref()
         .map(|s| format!("&dq={}", url_encode(s.query)))
         .unwrap_or_default();
-    let cd = opts.search.as_ref().map(|s| format!("&cd={}", s.rank)).unwrap_or_default();
+    let cd = opts
+        .search
+        .as_ref()
+        .map(|s| format!("&cd={}", s.rank))
+        .unwrap_or_default();
     info.preview_link = Some(preview_link(base, id, &dq, &cd, &extra));
-    info.info_link = Some(format!("{base}/books?id={id}{dq}&hl=&source=gbs_api{extra}"));
+    info.info_link = Some(format!(
+        "{base}/books?id={id}{dq}&hl=&source=gbs_api{extra}"
+    ));
     info.canonical_volume_link = Some(format!(
         "{base}/books/about/{}.html?hl=&id={id}",
         about_slug(info.title.as_deref().unwrap_or(""))
@@ -86,7 +100,9 @@ pub fn render_volume(record: &VolumeRecord, opts: &RenderOptions<'_>, snippet: O
         layer_info: record.layer_info.clone(),
         sale_info,
         access_info,
-        search_info: snippet.map(|s| SearchInfo { text_snippet: Some(s) }),
+        search_info: snippet.map(|s| SearchInfo {
+            text_snippet: Some(s),
+        }),
         recommended_info: None,
     };
     if opts.projection == Projection::Lite {
@@ -176,7 +192,9 @@ pub fn url_encode(s: &str) -> String {
     let mut out = String::with_capacity(s.len());
     for b in s.bytes() {
         match b {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => out.push(char::from(b)),
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => {
+                out.push(char::from(b))
+            }
             b' ' => out.push('+'),
             _ => out.push_str(&format!("%{b:02X}")),
         }
@@ -197,12 +215,23 @@ mod tests {
             source_key: "test:1".into(),
             volume_info: VolumeInfo {
                 title: Some("Thermodynamics of Solar Energy Conversion".into()),
-                industry_identifiers: Some(vec![IndustryIdentifier { kind: "ISBN_13".into(), identifier: "9783527408412".into() }]),
+                industry_identifiers: Some(vec![IndustryIdentifier {
+                    kind: "ISBN_13".into(),
+                    identifier: "9783527408412".into(),
+                }]),
                 language: Some("en".into()),
                 ..VolumeInfo::default()
             },
-            sale_info: Some(SaleInfo { saleability: Some("NOT_FOR_SALE".into()), is_ebook: Some(false), ..SaleInfo::default() }),
-            access_info: Some(AccessInfo { viewability: Some("PARTIAL".into()), access_view_status: Some("SAMPLE".into()), ..AccessInfo::default() }),
+            sale_info: Some(SaleInfo {
+                saleability: Some("NOT_FOR_SALE".into()),
+                is_ebook: Some(false),
+                ..SaleInfo::default()
+            }),
+            access_info: Some(AccessInfo {
+                viewability: Some("PARTIAL".into()),
+                access_view_status: Some("SAMPLE".into()),
+                ..AccessInfo::default()
+            }),
             layer_info: None,
             updated: chrono::DateTime::UNIX_EPOCH,
         };
@@ -212,11 +241,22 @@ mod tests {
 
     #[test]
     fn get_links_and_country() {
-        let opts = RenderOptions { base_url: "http://h", country: "NO", projection: Projection::Full, search: None };
+        let opts = RenderOptions {
+            base_url: "http://h",
+            country: "NO",
+            projection: Projection::Full,
+            search: None,
+        };
         let v = render_volume(&record(), &opts, None);
-        assert_eq!(v.self_link.as_deref(), Some("http://h/books/v1/volumes/kPbzR4LDkAkC"));
+        assert_eq!(
+            v.self_link.as_deref(),
+            Some("http://h/books/v1/volumes/kPbzR4LDkAkC")
+        );
         let info = v.volume_info.unwrap();
-        assert_eq!(info.preview_link.as_deref(), Some("http://h/books?id=kPbzR4LDkAkC&printsec=frontcover&hl=&source=gbs_api"));
+        assert_eq!(
+            info.preview_link.as_deref(),
+            Some("http://h/books?id=kPbzR4LDkAkC&printsec=frontcover&hl=&source=gbs_api")
+        );
         assert_eq!(info.canonical_volume_link.as_deref(), Some("http://h/books/about/Thermodynamics_of_Solar_Energy_Conversio.html?hl=&id=kPbzR4LDkAkC"));
         assert_eq!(v.sale_info.unwrap().country.as_deref(), Some("NO"));
         let a = v.access_info.unwrap();
@@ -230,7 +270,12 @@ mod tests {
             base_url: "http://h",
             country: "US",
             projection: Projection::Full,
-            search: Some(SearchContext { query: "the great gatsby", rank: 25, print_type: PrintType::Books, filter: Some(Filter::FreeEbooks) }),
+            search: Some(SearchContext {
+                query: "the great gatsby",
+                rank: 25,
+                print_type: PrintType::Books,
+                filter: Some(Filter::FreeEbooks),
+            }),
         };
         let v = render_volume(&record(), &opts, Some("x".into()));
         let info = v.volume_info.unwrap();
@@ -243,7 +288,12 @@ mod tests {
 
     #[test]
     fn lite_keeps_only_lite_fields() {
-        let opts = RenderOptions { base_url: "http://h", country: "US", projection: Projection::Lite, search: None };
+        let opts = RenderOptions {
+            base_url: "http://h",
+            country: "US",
+            projection: Projection::Lite,
+            search: None,
+        };
         let v = render_volume(&record(), &opts, None);
         let json = serde_json::to_value(&v).unwrap();
         let info = json["volumeInfo"].as_object().unwrap();
@@ -253,7 +303,10 @@ mod tests {
         assert!(!info.contains_key("language"));
         assert!(!info.contains_key("previewLink"));
         assert_eq!(json["saleInfo"], serde_json::json!({"country": "US"}));
-        assert_eq!(json["accessInfo"], serde_json::json!({"country": "US", "accessViewStatus": "SAMPLE"}));
+        assert_eq!(
+            json["accessInfo"],
+            serde_json::json!({"country": "US", "accessViewStatus": "SAMPLE"})
+        );
     }
 
     #[test]

@@ -76,19 +76,64 @@ struct Row {
 impl ApiError {
     /// Shorthand for an invalid parameter value.
     pub fn invalid(param: &str, message: impl Into<String>) -> Self {
-        Self::InvalidParameter { param: param.to_owned(), message: message.into() }
+        Self::InvalidParameter {
+            param: param.to_owned(),
+            message: message.into(),
+        }
     }
 
     fn row(&self) -> Row {
         use ApiError as E;
         let param = |p: &str| Some((p.to_owned(), "parameter"));
         let (http, status, domain, reason, location, details) = match self {
-            E::Required(p) => (StatusCode::BAD_REQUEST, "INVALID_ARGUMENT", "global", "required", param(p), None),
-            E::QueryRequired => (StatusCode::BAD_REQUEST, "INVALID_ARGUMENT", "global", "queryRequired", param("q"), None),
-            E::InvalidParameter { param: p, .. } => (StatusCode::BAD_REQUEST, "INVALID_ARGUMENT", "global", "invalid", param(p), None),
-            E::InvalidFields(_) => (StatusCode::BAD_REQUEST, "INVALID_ARGUMENT", "global", "invalidParameter", param("fields"), None),
-            E::KeyInvalid => (StatusCode::BAD_REQUEST, "INVALID_ARGUMENT", "global", "badRequest", None, Some("API_KEY_INVALID")),
-            E::Unregistered => (StatusCode::FORBIDDEN, "PERMISSION_DENIED", "global", "forbidden", None, None),
+            E::Required(p) => (
+                StatusCode::BAD_REQUEST,
+                "INVALID_ARGUMENT",
+                "global",
+                "required",
+                param(p),
+                None,
+            ),
+            E::QueryRequired => (
+                StatusCode::BAD_REQUEST,
+                "INVALID_ARGUMENT",
+                "global",
+                "queryRequired",
+                param("q"),
+                None,
+            ),
+            E::InvalidParameter { param: p, .. } => (
+                StatusCode::BAD_REQUEST,
+                "INVALID_ARGUMENT",
+                "global",
+                "invalid",
+                param(p),
+                None,
+            ),
+            E::InvalidFields(_) => (
+                StatusCode::BAD_REQUEST,
+                "INVALID_ARGUMENT",
+                "global",
+                "invalidParameter",
+                param("fields"),
+                None,
+            ),
+            E::KeyInvalid => (
+                StatusCode::BAD_REQUEST,
+                "INVALID_ARGUMENT",
+                "global",
+                "badRequest",
+                None,
+                Some("API_KEY_INVALID"),
+            ),
+            E::Unregistered => (
+                StatusCode::FORBIDDEN,
+                "PERMISSION_DENIED",
+                "global",
+                "forbidden",
+                None,
+                None,
+            ),
             E::InvalidCredentials => (
                 StatusCode::UNAUTHORIZED,
                 "UNAUTHENTICATED",
@@ -105,14 +150,63 @@ impl ApiError {
                 Some(("Authorization".to_owned(), "header")),
                 None,
             ),
-            E::VolumeNotFound => (StatusCode::NOT_FOUND, "NOT_FOUND", "global", "notFound", None, None),
-            E::PathNotFound(_) => (StatusCode::NOT_FOUND, "NOT_FOUND", "global", "notFound", None, None),
-            E::MethodNotAllowed(_) => (StatusCode::METHOD_NOT_ALLOWED, "UNIMPLEMENTED", "global", "httpMethodNotAllowed", None, None),
-            E::PayloadTooLarge => (StatusCode::PAYLOAD_TOO_LARGE, "INVALID_ARGUMENT", "global", "uploadTooLarge", None, None),
-            E::Internal(_) => (StatusCode::INTERNAL_SERVER_ERROR, "INTERNAL", "global", "backendError", None, None),
-            E::Unavailable => (StatusCode::SERVICE_UNAVAILABLE, "UNAVAILABLE", "global", "backendFailed", None, None),
+            E::VolumeNotFound => (
+                StatusCode::NOT_FOUND,
+                "NOT_FOUND",
+                "global",
+                "notFound",
+                None,
+                None,
+            ),
+            E::PathNotFound(_) => (
+                StatusCode::NOT_FOUND,
+                "NOT_FOUND",
+                "global",
+                "notFound",
+                None,
+                None,
+            ),
+            E::MethodNotAllowed(_) => (
+                StatusCode::METHOD_NOT_ALLOWED,
+                "UNIMPLEMENTED",
+                "global",
+                "httpMethodNotAllowed",
+                None,
+                None,
+            ),
+            E::PayloadTooLarge => (
+                StatusCode::PAYLOAD_TOO_LARGE,
+                "INVALID_ARGUMENT",
+                "global",
+                "uploadTooLarge",
+                None,
+                None,
+            ),
+            E::Internal(_) => (
+                StatusCode::INTERNAL_SERVER_ERROR,
+                "INTERNAL",
+                "global",
+                "backendError",
+                None,
+                None,
+            ),
+            E::Unavailable => (
+                StatusCode::SERVICE_UNAVAILABLE,
+                "UNAVAILABLE",
+                "global",
+                "backendFailed",
+                None,
+                None,
+            ),
         };
-        Row { http, status, domain, reason, location, details }
+        Row {
+            http,
+            status,
+            domain,
+            reason,
+            location,
+            details,
+        }
     }
 
     /// The HTTP status of this error.
@@ -165,22 +259,37 @@ impl IntoResponse for ApiError {
             tracing::error!(error.detail = %detail, "internal error: {detail}");
         }
         let status = self.status_code();
-        let body = crate::response::json::to_google_json(&self.body(), true)
-            .unwrap_or_else(|_| br#"{"error":{"code":500,"message":"Internal error encountered."}}"#.to_vec());
+        let error = self.body();
+        let body = crate::response::json::to_google_json(&error, true).unwrap_or_else(|_| {
+            br#"{"error":{"code":500,"message":"Internal error encountered."}}"#.to_vec()
+        });
         let mut response = (status, body).into_response();
+        // Kept so that a layer that knows the request (`prettyPrint=false`) can rewrite it.
+        response.extensions_mut().insert(std::sync::Arc::new(error));
         let headers = response.headers_mut();
-        headers.insert(header::CONTENT_TYPE, HeaderValue::from_static("application/json; charset=UTF-8"));
+        headers.insert(
+            header::CONTENT_TYPE,
+            HeaderValue::from_static("application/json; charset=UTF-8"),
+        );
         headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("private"));
-        headers.insert(header::VARY, HeaderValue::from_static("Origin, X-Origin, Referer"));
+        headers.insert(
+            header::VARY,
+            HeaderValue::from_static("Origin, X-Origin, Referer"),
+        );
         match &self {
             ApiError::InvalidCredentials => {
                 headers.insert(
                     header::WWW_AUTHENTICATE,
-                    HeaderValue::from_static("Bearer realm=\"https://accounts.google.com/\", error=\"invalid_token\""),
+                    HeaderValue::from_static(
+                        "Bearer realm=\"https://accounts.google.com/\", error=\"invalid_token\"",
+                    ),
                 );
             }
             ApiError::LoginRequired => {
-                headers.insert(header::WWW_AUTHENTICATE, HeaderValue::from_static("Bearer realm=\"https://accounts.google.com/\""));
+                headers.insert(
+                    header::WWW_AUTHENTICATE,
+                    HeaderValue::from_static("Bearer realm=\"https://accounts.google.com/\""),
+                );
             }
             ApiError::MethodNotAllowed(_) => {
                 headers.insert(header::ALLOW, HeaderValue::from_static("GET, HEAD"));

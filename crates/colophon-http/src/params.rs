@@ -23,7 +23,10 @@ impl QueryParams {
 
     /// The first value of `name`.
     pub fn get(&self, name: &str) -> Option<&str> {
-        self.pairs.iter().find(|(k, _)| k == name).map(|(_, v)| v.as_str())
+        self.pairs
+            .iter()
+            .find(|(k, _)| k == name)
+            .map(|(_, v)| v.as_str())
     }
 
     /// The first value of `name`, treating an empty value as absent.
@@ -33,12 +36,18 @@ impl QueryParams {
 
     /// An unsigned integer within `[min, max]`, or `default` when absent.
     pub fn u32_in(&self, name: &str, min: u32, max: u32, default: u32) -> Result<u32, ApiError> {
-        let Some(raw) = self.non_empty(name) else { return Ok(default) };
-        let range = || format!("Invalid value '{raw}'. Values must be within the range: [{min}, {max}]");
+        let Some(raw) = self.non_empty(name) else {
+            return Ok(default);
+        };
+        let range =
+            || format!("Invalid value '{raw}'. Values must be within the range: [{min}, {max}]");
         match raw.trim().parse::<i64>() {
             Ok(v) if v >= i64::from(min) && v <= i64::from(max) => Ok(v as u32),
             Ok(_) => Err(ApiError::invalid(name, range())),
-            Err(_) => Err(ApiError::invalid(name, format!("Invalid value '{raw}' for {name}: not an integer."))),
+            Err(_) => Err(ApiError::invalid(
+                name,
+                format!("Invalid value '{raw}' for {name}: not an integer."),
+            )),
         }
     }
 
@@ -48,21 +57,35 @@ impl QueryParams {
             None => Ok(default),
             Some(v) if v.eq_ignore_ascii_case("true") || v == "1" => Ok(true),
             Some(v) if v.eq_ignore_ascii_case("false") || v == "0" => Ok(false),
-            Some(v) => Err(ApiError::invalid(name, format!("Invalid value '{v}' for {name}: expected true or false."))),
+            Some(v) => Err(ApiError::invalid(
+                name,
+                format!("Invalid value '{v}' for {name}: expected true or false."),
+            )),
         }
     }
 
     /// An enumerated option parsed by `parse` (which returns `Ok(None)` for "undefined").
-    pub fn option<T, E>(&self, name: &str, parse: impl Fn(&str) -> Result<Option<T>, E>) -> Result<Option<T>, ApiError>
+    pub fn option<T, E>(
+        &self,
+        name: &str,
+        parse: impl Fn(&str) -> Result<Option<T>, E>,
+    ) -> Result<Option<T>, ApiError>
     where
         E: Into<colophon_domain::InvalidOption>,
     {
-        let Some(raw) = self.non_empty(name) else { return Ok(None) };
+        let Some(raw) = self.non_empty(name) else {
+            return Ok(None);
+        };
         parse(raw).map_err(|e| {
             let e: colophon_domain::InvalidOption = e.into();
             ApiError::invalid(
                 name,
-                format!("Invalid value '{}' for {}. Allowed values: {}.", e.value, name, e.allowed.join(", ")),
+                format!(
+                    "Invalid value '{}' for {}. Allowed values: {}.",
+                    e.value,
+                    name,
+                    e.allowed.join(", ")
+                ),
             )
         })
     }
@@ -74,7 +97,10 @@ impl QueryParams {
             Some(c) if c.len() == 2 && c.bytes().all(|b| b.is_ascii_alphabetic()) => {
                 Ok(colophon_domain::render::normalize_country(c))
             }
-            Some(c) => Err(ApiError::invalid("country", format!("Invalid value '{c}' for country: expected an ISO 3166-1 alpha-2 code."))),
+            Some(c) => Err(ApiError::invalid(
+                "country",
+                format!("Invalid value '{c}' for country: expected an ISO 3166-1 alpha-2 code."),
+            )),
         }
     }
 }
@@ -89,7 +115,9 @@ mod tests {
         assert_eq!(p.get("q"), Some("a b c"));
         assert_eq!(p.non_empty("key"), None);
         let e = p.u32_in("maxResults", 0, 40, 10).unwrap_err();
-        assert!(e.to_string().contains("Values must be within the range: [0, 40]"));
+        assert!(e
+            .to_string()
+            .contains("Values must be within the range: [0, 40]"));
         assert!(p.u32_in("startIndex", 0, u32::MAX, 0).is_err());
         assert!(p.bool_or("b", false).unwrap());
         assert_eq!(p.u32_in("absent", 0, 40, 10).unwrap(), 10);

@@ -51,27 +51,47 @@ pub struct ApiRequest {
 impl FromRequestParts<AppState> for ApiRequest {
     type Rejection = ApiError;
 
-    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &AppState,
+    ) -> Result<Self, Self::Rejection> {
         let params = QueryParams::parse(parts.uri.query());
         let caller = identify(&params, &parts.headers, state).await?;
         let output = output_options(&params, &parts.headers)?;
-        Ok(Self { params, caller, output })
+        Ok(Self {
+            params,
+            caller,
+            output,
+        })
     }
 }
 
 impl OptionalFromRequestParts<AppState> for ApiRequest {
     type Rejection = ApiError;
 
-    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Option<Self>, Self::Rejection> {
-        <Self as FromRequestParts<AppState>>::from_request_parts(parts, state).await.map(Some)
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &AppState,
+    ) -> Result<Option<Self>, Self::Rejection> {
+        <Self as FromRequestParts<AppState>>::from_request_parts(parts, state)
+            .await
+            .map(Some)
     }
 }
 
 fn header_str<'a>(headers: &'a HeaderMap, name: &str) -> Option<&'a str> {
-    headers.get(name).and_then(|v| v.to_str().ok()).map(str::trim).filter(|v| !v.is_empty())
+    headers
+        .get(name)
+        .and_then(|v| v.to_str().ok())
+        .map(str::trim)
+        .filter(|v| !v.is_empty())
 }
 
-async fn identify(params: &QueryParams, headers: &HeaderMap, state: &AppState) -> Result<Caller, ApiError> {
+async fn identify(
+    params: &QueryParams,
+    headers: &HeaderMap,
+    state: &AppState,
+) -> Result<Caller, ApiError> {
     let bearer = header_str(headers, header::AUTHORIZATION.as_str()).and_then(|v| {
         let (scheme, token) = v.split_once(' ')?;
         scheme.eq_ignore_ascii_case("bearer").then(|| token.trim())
@@ -106,31 +126,60 @@ fn output_options(params: &QueryParams, headers: &HeaderMap) -> Result<OutputOpt
     match params.non_empty("alt") {
         None | Some("json") => {}
         Some(other @ ("media" | "proto")) => {
-            return Err(ApiError::invalid("alt", format!("alt={other} is not supported by this method; use alt=json.")))
+            return Err(ApiError::invalid(
+                "alt",
+                format!("alt={other} is not supported by this method; use alt=json."),
+            ))
         }
         Some(other) => {
-            return Err(ApiError::invalid("alt", format!("Invalid value '{other}' for alt. Allowed values: json, media, proto.")))
+            return Err(ApiError::invalid(
+                "alt",
+                format!("Invalid value '{other}' for alt. Allowed values: json, media, proto."),
+            ))
         }
     }
     if let Some(v) = params.non_empty("$.xgafv") {
         if v != "1" && v != "2" {
-            return Err(ApiError::invalid("$.xgafv", format!("Invalid value '{v}' for $.xgafv. Allowed values: 1, 2.")));
+            return Err(ApiError::invalid(
+                "$.xgafv",
+                format!("Invalid value '{v}' for $.xgafv. Allowed values: 1, 2."),
+            ));
         }
     }
-    if let Some(q) = params.non_empty("quotaUser").or_else(|| header_str(headers, "x-goog-quota-user")) {
+    if let Some(q) = params
+        .non_empty("quotaUser")
+        .or_else(|| header_str(headers, "x-goog-quota-user"))
+    {
         if q.chars().count() > 40 {
-            return Err(ApiError::invalid("quotaUser", "quotaUser must not exceed 40 characters."));
+            return Err(ApiError::invalid(
+                "quotaUser",
+                "quotaUser must not exceed 40 characters.",
+            ));
         }
     }
-    let fields = match params.non_empty("fields").or_else(|| params.non_empty("$fields")).or_else(|| header_str(headers, "x-goog-fieldmask")) {
+    let fields = match params
+        .non_empty("fields")
+        .or_else(|| params.non_empty("$fields"))
+        .or_else(|| header_str(headers, "x-goog-fieldmask"))
+    {
         None => None,
         Some(f) => Some(FieldMask::parse(f).map_err(|e| ApiError::InvalidFields(e.message))?),
     };
     let callback = match params.non_empty("callback") {
         None => None,
         Some(cb) if crate::response::json::jsonp(cb, b"").is_some() => Some(cb.to_owned()),
-        Some(cb) => return Err(ApiError::invalid("callback", format!("Invalid value '{cb}' for callback: not a JavaScript identifier."))),
+        Some(cb) => {
+            return Err(ApiError::invalid(
+                "callback",
+                format!("Invalid value '{cb}' for callback: not a JavaScript identifier."),
+            ))
+        }
     };
     let if_none_match = header_str(headers, header::IF_NONE_MATCH.as_str()).map(str::to_owned);
-    Ok(OutputOptions { pretty, fields, callback, if_none_match })
+    Ok(OutputOptions {
+        pretty,
+        fields,
+        callback,
+        if_none_match,
+    })
 }

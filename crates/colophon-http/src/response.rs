@@ -21,7 +21,8 @@ pub fn respond<T: Serialize>(output: &OutputOptions, value: &T) -> Result<Respon
     let body = match &output.fields {
         None => json::to_google_json(value, output.pretty),
         Some(mask) => {
-            let mut v = serde_json::to_value(value).map_err(|e| ApiError::Internal(e.to_string()))?;
+            let mut v =
+                serde_json::to_value(value).map_err(|e| ApiError::Internal(e.to_string()))?;
             mask.apply(&mut v);
             json::to_google_json(&v, output.pretty)
         }
@@ -30,7 +31,8 @@ pub fn respond<T: Serialize>(output: &OutputOptions, value: &T) -> Result<Respon
     let (body, content_type) = match &output.callback {
         None => (body, "application/json; charset=UTF-8"),
         Some(cb) => (
-            json::jsonp(cb, &body).ok_or_else(|| ApiError::Internal("callback validated earlier".into()))?,
+            json::jsonp(cb, &body)
+                .ok_or_else(|| ApiError::Internal("callback validated earlier".into()))?,
             "text/javascript; charset=UTF-8",
         ),
     };
@@ -38,10 +40,12 @@ pub fn respond<T: Serialize>(output: &OutputOptions, value: &T) -> Result<Respon
         "\"{}\"",
         base64::engine::general_purpose::STANDARD_NO_PAD.encode(&Sha256::digest(&body)[..16])
     );
-    let not_modified = output
-        .if_none_match
-        .as_deref()
-        .is_some_and(|inm| inm.trim() == "*" || inm.split(',').any(|t| t.trim().trim_start_matches("W/") == etag));
+    let not_modified = output.if_none_match.as_deref().is_some_and(|inm| {
+        inm.trim() == "*"
+            || inm
+                .split(',')
+                .any(|t| t.trim().trim_start_matches("W/") == etag)
+    });
     let mut response = if not_modified {
         StatusCode::NOT_MODIFIED.into_response()
     } else {
@@ -55,6 +59,9 @@ pub fn respond<T: Serialize>(output: &OutputOptions, value: &T) -> Result<Respon
         headers.insert(header::ETAG, v);
     }
     headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("private"));
-    headers.insert(header::VARY, HeaderValue::from_static("Origin, X-Origin, Referer"));
+    headers.insert(
+        header::VARY,
+        HeaderValue::from_static("Origin, X-Origin, Referer"),
+    );
     Ok(response)
 }

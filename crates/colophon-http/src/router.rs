@@ -30,11 +30,15 @@ pub fn router(state: AppState) -> Router {
         .fallback(not_found)
         .method_not_allowed_fallback(method_not_allowed)
         .layer(middleware::from_fn_with_state(state.clone(), limit_body))
+        .layer(middleware::from_fn(compact_errors))
         .layer(CompressionLayer::new().gzip(true))
         .layer(CatchPanicLayer::custom(|_| {
             ApiError::Internal("a handler panicked".into()).into_response()
         }))
-        .layer(tower_http::timeout::TimeoutLayer::with_status_code(StatusCode::SERVICE_UNAVAILABLE, Duration::from_secs(30)))
+        .layer(tower_http::timeout::TimeoutLayer::with_status_code(
+            StatusCode::SERVICE_UNAVAILABLE,
+            Duration::from_secs(30),
+        ))
         .layer(TraceLayer::new_for_http())
         .with_state(state)
 }
@@ -60,15 +64,50 @@ async fn limit_body(State(state): State<AppState>, req: Request, next: Next) -> 
         return ApiError::PayloadTooLarge.into_response();
     }
     let (parts, body) = req.into_parts();
-    let limited = Body::new(http_body_util::Limited::new(body, state.config.max_body_bytes));
+    let limited = Body::new(http_body_util::Limited::new(
+        body,
+        state.config.max_body_bytes,
+    ));
     next.run(Request::from_parts(parts, limited)).await
 }
 
+/// Honours `prettyPrint=false` on error bodies too (errors are built without the request).
+async fn compact_errors(req: Request, next: Next) -> Response {
+    let compact = crate::params::QueryParams::parse(req.uri().query())
+        .bool_or("prettyPrint", true)
+        .is_ok_and(|pretty| !pretty);
+    let mut response = next.run(req).await;
+    if compact {
+        if let Some(error) = response
+            .extensions_mut()
+            .remove::<std::sync::Arc<colophon_types::ErrorResponse>>()
+        {
+            if let Ok(body) = crate::response::json::to_google_json(&*error, false) {
+                response.headers_mut().remove(header::CONTENT_LENGTH);
+                *response.body_mut() = Body::from(body);
+            }
+        }
+    }
+    response
+}
+
 async fn health() -> impl IntoResponse {
-    ([(header::CONTENT_TYPE, HeaderValue::from_static("application/json; charset=UTF-8"))], "{\"status\": \"ok\"}\n")
+    (
+        [(
+            header::CONTENT_TYPE,
+            HeaderValue::from_static("application/json; charset=UTF-8"),
+        )],
+        "{\"status\": \"ok\"}\n",
+    )
 }
 
 /// A fixed answer through the same stack: the ceiling the benchmarks compare against.
 async fn hello() -> impl IntoResponse {
-    ([(header::CONTENT_TYPE, HeaderValue::from_static("application/json; charset=UTF-8"))], "{\"hello\": \"world\"}\n")
+    (
+        [(
+            header::CONTENT_TYPE,
+            HeaderValue::from_static("application/json; charset=UTF-8"),
+        )],
+        "{\"hello\": \"world\"}\n",
+    )
 }

@@ -7,7 +7,10 @@
 
 use chrono::Utc;
 use colophon_domain::{compute_etag, VolumeId, VolumeRecord};
-use colophon_types::{AccessInfo, FormatAccess, IndustryIdentifier, PanelizationSummary, ReadingModes, SaleInfo, VolumeInfo};
+use colophon_types::{
+    AccessInfo, FormatAccess, IndustryIdentifier, PanelizationSummary, ReadingModes, SaleInfo,
+    VolumeInfo,
+};
 use serde::Deserialize;
 
 use crate::Rejected;
@@ -47,7 +50,10 @@ pub fn read(text: &str) -> impl Iterator<Item = Result<VolumeRecord, Rejected>> 
         .enumerate()
         .filter(|(_, l)| !l.trim().is_empty())
         .map(|(i, line)| {
-            parse_line(line).map_err(|reason| Rejected { position: format!("line {}", i + 1), reason })
+            parse_line(line).map_err(|reason| Rejected {
+                position: format!("line {}", i + 1),
+                reason,
+            })
         })
 }
 
@@ -60,7 +66,10 @@ fn parse_line(line: &str) -> Result<VolumeRecord, String> {
         ("OCLC", &d.identifiers.oclc),
     ] {
         if let Some(v) = value {
-            ids.push(IndustryIdentifier { kind: "OTHER".into(), identifier: format!("{prefix}:{v}") });
+            ids.push(IndustryIdentifier {
+                kind: "OTHER".into(),
+                identifier: format!("{prefix}:{v}"),
+            });
         }
     }
     let info = VolumeInfo {
@@ -71,7 +80,10 @@ fn parse_line(line: &str) -> Result<VolumeRecord, String> {
         published_date: d.published_date,
         description: d.description,
         industry_identifiers: (!ids.is_empty()).then_some(ids),
-        reading_modes: Some(ReadingModes { text: true, image: false }),
+        reading_modes: Some(ReadingModes {
+            text: true,
+            image: false,
+        }),
         page_count: d.page_count,
         print_type: Some(d.print_type.unwrap_or_else(|| "BOOK".into())),
         categories: d.categories,
@@ -88,14 +100,21 @@ fn parse_line(line: &str) -> Result<VolumeRecord, String> {
         language: Some(d.language.unwrap_or_else(|| "un".into())),
         ..VolumeInfo::default()
     };
-    let available = Some(FormatAccess { is_available: Some(true), ..FormatAccess::default() });
+    let available = Some(FormatAccess {
+        is_available: Some(true),
+        ..FormatAccess::default()
+    });
     let source_key = format!("demo:{}", d.key);
     let mut record = VolumeRecord {
         id: VolumeId::derive(&source_key),
         etag: String::new(),
         source_key,
         volume_info: info,
-        sale_info: Some(SaleInfo { saleability: Some("FREE".into()), is_ebook: Some(true), ..SaleInfo::default() }),
+        sale_info: Some(SaleInfo {
+            saleability: Some("FREE".into()),
+            is_ebook: Some(true),
+            ..SaleInfo::default()
+        }),
         access_info: Some(AccessInfo {
             viewability: Some("ALL_PAGES".into()),
             embeddable: Some(true),
@@ -124,7 +143,10 @@ mod tests {
         let out: Vec<_> = read(text).collect();
         let a = out[0].as_ref().unwrap();
         assert_eq!(a.id, VolumeId::derive("demo:a"));
-        assert_eq!(a.volume_info.industry_identifiers.as_ref().unwrap()[0].identifier, "GUTENBERG:1342");
+        assert_eq!(
+            a.volume_info.industry_identifiers.as_ref().unwrap()[0].identifier,
+            "GUTENBERG:1342"
+        );
         assert_eq!(out[1].as_ref().unwrap_err().position, "line 3");
     }
 }

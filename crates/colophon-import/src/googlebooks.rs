@@ -32,7 +32,10 @@ pub fn read(input: impl Read) -> impl Iterator<Item = Result<VolumeRecord, Rejec
                     // After a syntax error the stream cannot resynchronise reliably: report
                     // it and stop this input.
                     failed = true;
-                    vec![Err(Rejected { position: format!("value {n}"), reason: format!("invalid JSON: {e}") })]
+                    vec![Err(Rejected {
+                        position: format!("value {n}"),
+                        reason: format!("invalid JSON: {e}"),
+                    })]
                 }
             })
         })
@@ -41,7 +44,10 @@ pub fn read(input: impl Read) -> impl Iterator<Item = Result<VolumeRecord, Rejec
 
 fn expand(v: Value, n: usize) -> Vec<Result<VolumeRecord, Rejected>> {
     match v {
-        Value::Object(ref o) if o.contains_key("items") || o.get("kind").and_then(Value::as_str) == Some("books#volumes") => {
+        Value::Object(ref o)
+            if o.contains_key("items")
+                || o.get("kind").and_then(Value::as_str) == Some("books#volumes") =>
+        {
             match o.get("items") {
                 Some(Value::Array(items)) => items
                     .iter()
@@ -49,18 +55,28 @@ fn expand(v: Value, n: usize) -> Vec<Result<VolumeRecord, Rejected>> {
                     .map(|(i, item)| from_value(item.clone(), &format!("value {n} items[{i}]")))
                     .collect(),
                 None => Vec::new(),
-                Some(_) => vec![Err(Rejected { position: format!("value {n}"), reason: "`items` is not an array".into() })],
+                Some(_) => vec![Err(Rejected {
+                    position: format!("value {n}"),
+                    reason: "`items` is not an array".into(),
+                })],
             }
         }
         Value::Object(_) => vec![from_value(v, &format!("value {n}"))],
-        _ => vec![Err(Rejected { position: format!("value {n}"), reason: "not a JSON object".into() })],
+        _ => vec![Err(Rejected {
+            position: format!("value {n}"),
+            reason: "not a JSON object".into(),
+        })],
     }
 }
 
 /// Converts one `Volume` JSON value.
 pub fn from_value(v: Value, position: &str) -> Result<VolumeRecord, Rejected> {
-    let reject = |reason: String| Rejected { position: position.to_owned(), reason };
-    let volume: Volume = serde_json::from_value(v).map_err(|e| reject(format!("not a Books API volume: {e}")))?;
+    let reject = |reason: String| Rejected {
+        position: position.to_owned(),
+        reason,
+    };
+    let volume: Volume =
+        serde_json::from_value(v).map_err(|e| reject(format!("not a Books API volume: {e}")))?;
     from_volume(volume).map_err(reject)
 }
 
@@ -113,7 +129,10 @@ fn fallback_key(info: &colophon_types::VolumeInfo) -> String {
     format!(
         "title:{}|{}",
         info.title.as_deref().unwrap_or(""),
-        info.authors.as_ref().map(|a| a.join(";")).unwrap_or_default()
+        info.authors
+            .as_ref()
+            .map(|a| a.join(";"))
+            .unwrap_or_default()
     )
 }
 
@@ -142,10 +161,16 @@ mod tests {
 
     #[test]
     fn syntax_error_is_reported_not_fatal() {
-        let out: Vec<_> = read(r#"{"id":"abcdefghijkl","volumeInfo":{"title":"A"}} {"id": "#.as_bytes()).collect();
+        let out: Vec<_> =
+            read(r#"{"id":"abcdefghijkl","volumeInfo":{"title":"A"}} {"id": "#.as_bytes())
+                .collect();
         assert_eq!(out.len(), 2);
         assert!(out[0].is_ok());
-        assert!(out[1].as_ref().unwrap_err().reason.starts_with("invalid JSON"));
+        assert!(out[1]
+            .as_ref()
+            .unwrap_err()
+            .reason
+            .starts_with("invalid JSON"));
     }
 
     #[test]

@@ -18,7 +18,10 @@ pub struct Rejected {
 pub fn open_input(path: &std::path::Path) -> std::io::Result<Box<dyn std::io::Read + Send>> {
     let file = std::fs::File::open(path)?;
     let reader = std::io::BufReader::with_capacity(1 << 16, file);
-    if path.extension().is_some_and(|e| e.eq_ignore_ascii_case("gz")) {
+    if path
+        .extension()
+        .is_some_and(|e| e.eq_ignore_ascii_case("gz"))
+    {
         Ok(Box::new(flate2::read::MultiGzDecoder::new(reader)))
     } else {
         Ok(Box::new(reader))

@@ -50,14 +50,19 @@ const ALPHABET: &[u8] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz01
 impl ApiKeys {
     /// The key service over `store`.
     pub fn new(store: Arc<dyn Store>) -> Self {
-        Self { store, cache: Arc::default() }
+        Self {
+            store,
+            cache: Arc::default(),
+        }
     }
 
     /// Creates a key named `name`.
     pub async fn create(&self, name: &str) -> Result<CreatedKey, StoreError> {
         let mut rng = rand::thread_rng();
         let key: String = std::iter::once("AIza".to_owned())
-            .chain((0..35).map(|_| char::from(ALPHABET[rng.gen_range(0..ALPHABET.len())]).to_string()))
+            .chain(
+                (0..35).map(|_| char::from(ALPHABET[rng.gen_range(0..ALPHABET.len())]).to_string()),
+            )
             .collect();
         let id: String = format!("k_{:08x}", rng.gen::<u32>());
         let record = self
@@ -102,7 +107,10 @@ impl ApiKeys {
             // that matched loosely; it is constant-time all the same.
             Some(rec)
                 if rec.revoked.is_none()
-                    && bool::from(subtle::ConstantTimeEq::ct_eq(rec.key_hash.as_bytes(), hash.as_bytes())) =>
+                    && bool::from(subtle::ConstantTimeEq::ct_eq(
+                        rec.key_hash.as_bytes(),
+                        hash.as_bytes(),
+                    )) =>
             {
                 KeyCheck::Valid { id: rec.id }
             }

@@ -61,7 +61,10 @@ impl Catalog {
     /// `volumes.get`: one volume by id (case-sensitive).
     pub async fn get_volume(&self, id: &str) -> Result<VolumeRecord, CatalogError> {
         let id = VolumeId::parse(id).map_err(|_| CatalogError::VolumeNotFound)?;
-        self.store.get_volume(&id).await?.ok_or(CatalogError::VolumeNotFound)
+        self.store
+            .get_volume(&id)
+            .await?
+            .ok_or(CatalogError::VolumeNotFound)
     }
 
     /// `volumes.list`: the total and the requested page of records, best first.
@@ -97,7 +100,10 @@ impl Catalog {
         })
         .await
         .map_err(|e| CatalogError::Task(e.to_string()))??;
-        Ok(ImportSummary { store: outcome, indexed })
+        Ok(ImportSummary {
+            store: outcome,
+            indexed,
+        })
     }
 
     /// Rebuilds the index from the store; `progress` is called with the count so far.

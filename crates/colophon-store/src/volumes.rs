@@ -45,5 +45,9 @@ pub trait VolumeStore: Send + Sync {
 
     /// Up to `limit` volumes with ids greater than `after` (all when `None`), in id order
     /// (byte order): the way to walk the whole catalog, e.g. to rebuild the index.
-    async fn volumes_after(&self, after: Option<&VolumeId>, limit: u32) -> StoreResult<Vec<VolumeRecord>>;
+    async fn volumes_after(
+        &self,
+        after: Option<&VolumeId>,
+        limit: u32,
+    ) -> StoreResult<Vec<VolumeRecord>>;
 }

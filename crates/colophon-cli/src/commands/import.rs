@@ -49,16 +49,23 @@ pub async fn run(args: ImportArgs) -> anyhow::Result<()> {
     let mut total = colophon_service::ImportSummary::default();
     for path in &args.paths {
         let shown = path.display().to_string();
-        let records: Box<dyn Iterator<Item = Result<VolumeRecord, Rejected>> + Send> = match args.format {
-            Format::Googlebooks => {
-                let input = colophon_import::open_input(path).with_context(|| format!("opening {shown}"))?;
-                Box::new(colophon_import::googlebooks::read(input))
-            }
-            Format::Demo => {
-                let text = std::fs::read_to_string(path).with_context(|| format!("reading {shown}"))?;
-                Box::new(colophon_import::demo::read(&text).collect::<Vec<_>>().into_iter())
-            }
-        };
+        let records: Box<dyn Iterator<Item = Result<VolumeRecord, Rejected>> + Send> =
+            match args.format {
+                Format::Googlebooks => {
+                    let input = colophon_import::open_input(path)
+                        .with_context(|| format!("opening {shown}"))?;
+                    Box::new(colophon_import::googlebooks::read(input))
+                }
+                Format::Demo => {
+                    let text = std::fs::read_to_string(path)
+                        .with_context(|| format!("reading {shown}"))?;
+                    Box::new(
+                        colophon_import::demo::read(&text)
+                            .collect::<Vec<_>>()
+                            .into_iter(),
+                    )
+                }
+            };
         let mut batch = Vec::with_capacity(BATCH);
         for r in records {
             read += 1;
@@ -82,7 +89,12 @@ pub async fn run(args: ImportArgs) -> anyhow::Result<()> {
             .with_context(|| format!("creating {}", args.rejects.display()))?;
         writeln!(f, "file\tposition\treason")?;
         for (file, r) in &rejected {
-            writeln!(f, "{file}\t{}\t{}", r.position, r.reason.replace(['\t', '\n'], " "))?;
+            writeln!(
+                f,
+                "{file}\t{}\t{}",
+                r.position,
+                r.reason.replace(['\t', '\n'], " ")
+            )?;
         }
     }
     println!(
@@ -91,7 +103,11 @@ pub async fn run(args: ImportArgs) -> anyhow::Result<()> {
         total.store.updated,
         total.store.unchanged,
         rejected.len(),
-        if rejected.is_empty() { String::new() } else { format!(" (see {})", args.rejects.display()) }
+        if rejected.is_empty() {
+            String::new()
+        } else {
+            format!(" (see {})", args.rejects.display())
+        }
     );
     Ok(())
 }

@@ -41,14 +41,24 @@ pub async fn run(cmd: KeysCommand) -> anyhow::Result<()> {
         KeysCommand::Create(a) => {
             let backend = open(&a.settings).await?;
             let created = backend.keys.create(&a.name).await?;
-            println!("created API key {} ({})", created.record.id, created.record.name);
+            println!(
+                "created API key {} ({})",
+                created.record.id, created.record.name
+            );
             println!("{}", created.key);
         }
         KeysCommand::List(s) => {
             let backend = open(&s).await?;
-            println!("{:<12} {:<10} {:<25} {:<8} name", "id", "prefix", "created", "status");
+            println!(
+                "{:<12} {:<10} {:<25} {:<8} name",
+                "id", "prefix", "created", "status"
+            );
             for k in backend.keys.list().await? {
-                let status = if k.revoked.is_some() { "revoked" } else { "active" };
+                let status = if k.revoked.is_some() {
+                    "revoked"
+                } else {
+                    "active"
+                };
                 println!(
                     "{:<12} {:<10} {:<25} {:<8} {}",
                     k.id,
@@ -61,7 +71,11 @@ pub async fn run(cmd: KeysCommand) -> anyhow::Result<()> {
         }
         KeysCommand::Revoke(a) => {
             let backend = open(&a.settings).await?;
-            anyhow::ensure!(backend.keys.revoke(&a.id).await?, "no active API key has the id {}", a.id);
+            anyhow::ensure!(
+                backend.keys.revoke(&a.id).await?,
+                "no active API key has the id {}",
+                a.id
+            );
             println!("revoked API key {}", a.id);
         }
     }

@@ -8,7 +8,10 @@ pub async fn migrate(args: SettingsArgs) -> anyhow::Result<()> {
     let settings = Settings::load(&args)?;
     settings.validate()?;
     let backend = open_backend(&settings).await?;
-    println!("migrations applied; {} volumes in the catalog", backend.catalog.count().await?);
+    println!(
+        "migrations applied; {} volumes in the catalog",
+        backend.catalog.count().await?
+    );
     Ok(())
 }
 
@@ -29,6 +32,9 @@ pub async fn reindex(args: SettingsArgs) -> anyhow::Result<()> {
             }
         })
         .await?;
-    println!("reindexed {n} volumes in {:.1} s", started.elapsed().as_secs_f64());
+    println!(
+        "reindexed {n} volumes in {:.1} s",
+        started.elapsed().as_secs_f64()
+    );
     Ok(())
 }

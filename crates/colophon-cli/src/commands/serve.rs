@@ -51,13 +51,19 @@ pub async fn run(args: ServeArgs) -> anyhow::Result<()> {
     tracing::info!(?settings, "starting");
     let backend = open_backend(&settings).await?;
     prepare_index(&backend).await?;
-    let demo_key = if args.demo { Some(load_demo(&backend).await?) } else { None };
+    let demo_key = if args.demo {
+        Some(load_demo(&backend).await?)
+    } else {
+        None
+    };
     let app = Application::build(&settings, backend).await?;
     let url = app.public_url.clone();
     say(&format!("colophon: listening on http://{}", app.local_addr));
     if let Some(key) = demo_key {
         say(&format!("colophon: demo API key: {key}"));
-        say(&format!("colophon: try: curl '{url}/books/v1/volumes?q=pride+prejudice&key={key}'"));
+        say(&format!(
+            "colophon: try: curl '{url}/books/v1/volumes?q=pride+prejudice&key={key}'"
+        ));
     }
     app.run(shutdown_signal()).await
 }
@@ -74,10 +80,17 @@ async fn prepare_index(backend: &crate::app::Backend) -> anyhow::Result<()> {
     let stored = backend.catalog.count().await?;
     let indexed = backend.catalog.index().num_docs();
     if indexed == 0 && stored > 0 {
-        tracing::info!(volumes = stored, "the search index is empty: rebuilding it from the store");
+        tracing::info!(
+            volumes = stored,
+            "the search index is empty: rebuilding it from the store"
+        );
         backend.catalog.reindex(|_| {}).await?;
     } else if indexed != stored {
-        tracing::warn!(stored, indexed, "the search index and the store disagree; run `colophon reindex`");
+        tracing::warn!(
+            stored,
+            indexed,
+            "the search index and the store disagree; run `colophon reindex`"
+        );
     }
     Ok(())
 }
@@ -87,10 +100,15 @@ async fn load_demo(backend: &crate::app::Backend) -> anyhow::Result<String> {
     if backend.catalog.count().await? == 0 {
         let mut records = Vec::new();
         for r in colophon_import::demo::read(DEMO_CATALOG) {
-            records.push(r.map_err(|e| anyhow::anyhow!("the built-in demo catalog is broken at {e}"))?);
+            records.push(
+                r.map_err(|e| anyhow::anyhow!("the built-in demo catalog is broken at {e}"))?,
+            );
         }
         let summary = backend.catalog.import(&records).await?;
-        say(&format!("colophon: demo catalog loaded: {} volumes", summary.store.inserted));
+        say(&format!(
+            "colophon: demo catalog loaded: {} volumes",
+            summary.store.inserted
+        ));
     } else {
         say("colophon: the catalog is not empty; the demo catalog was not loaded");
     }

@@ -6,7 +6,10 @@ use crate::support::{settings_for, shared_dir};
 use colophon_cli::app::{open_backend, Application};
 
 fn colophon(args: &[&str]) -> (bool, String, String) {
-    let out = Command::new(env!("CARGO_BIN_EXE_colophon")).args(args).output().expect("run colophon");
+    let out = Command::new(env!("CARGO_BIN_EXE_colophon"))
+        .args(args)
+        .output()
+        .expect("run colophon");
     (
         out.status.success(),
         String::from_utf8_lossy(&out.stdout).into_owned(),
@@ -18,15 +21,34 @@ fn colophon(args: &[&str]) -> (bool, String, String) {
 async fn keys_import_reindex_from_the_command_line() {
     let dir = tempfile::tempdir().unwrap();
     let d = dir.path().to_str().unwrap();
-    let fixture = shared_dir().join("reference/fixtures/volumes.list--q-the-great-gatsby-start24-max12--zeantsoi-2015.json");
+    let fixture = shared_dir().join(
+        "reference/fixtures/volumes.list--q-the-great-gatsby-start24-max12--zeantsoi-2015.json",
+    );
     let rejects = dir.path().join("rejects.tsv");
     let (ok, out, err) = colophon(&[
-        "import", "--data-dir", d, "--format", "googlebooks", "--rejects", rejects.to_str().unwrap(), fixture.to_str().unwrap(),
+        "import",
+        "--data-dir",
+        d,
+        "--format",
+        "googlebooks",
+        "--rejects",
+        rejects.to_str().unwrap(),
+        fixture.to_str().unwrap(),
     ]);
     assert!(ok, "{out}{err}");
     assert!(out.contains("imported 12 new"), "{out}");
-    let (ok, out, _) = colophon(&["import", "--data-dir", d, "--format", "googlebooks", fixture.to_str().unwrap()]);
-    assert!(ok && out.contains("0 new, 0 updated, 12 unchanged"), "re-import is idempotent: {out}");
+    let (ok, out, _) = colophon(&[
+        "import",
+        "--data-dir",
+        d,
+        "--format",
+        "googlebooks",
+        fixture.to_str().unwrap(),
+    ]);
+    assert!(
+        ok && out.contains("0 new, 0 updated, 12 unchanged"),
+        "re-import is idempotent: {out}"
+    );
 
     let (ok, out, err) = colophon(&["keys", "create", "--data-dir", d, "--name", "cli test"]);
     assert!(ok, "{err}");
@@ -36,21 +58,39 @@ async fn keys_import_reindex_from_the_command_line() {
     let (ok, out, err) = colophon(&["reindex", "--data-dir", d]);
     assert!(ok && out.contains("reindexed 12 volumes"), "{out}{err}");
     let (ok, list, _) = colophon(&["keys", "list", "--data-dir", d]);
-    assert!(ok && list.contains("cli test") && !list.contains(&key), "{list}");
+    assert!(
+        ok && list.contains("cli test") && !list.contains(&key),
+        "{list}"
+    );
 
     // The key works against a server over the same data directory.
     let settings = settings_for(dir.path());
-    let app = Application::build(&settings, open_backend(&settings).await.unwrap()).await.unwrap();
+    let app = Application::build(&settings, open_backend(&settings).await.unwrap())
+        .await
+        .unwrap();
     let base = format!("http://{}", app.local_addr);
     let (tx, rx) = tokio::sync::oneshot::channel::<()>();
     tokio::spawn(app.run(async move {
         let _ = rx.await;
     }));
-    let probe = crate::support::TestApp::client_get(&format!("{base}/books/v1/volumes?q=gatsby&key={key}")).await;
+    let probe =
+        crate::support::TestApp::client_get(&format!("{base}/books/v1/volumes?q=gatsby&key={key}"))
+            .await;
     assert_eq!(probe.0, 200, "{}", probe.1);
-    assert!(probe.1.contains("\"totalItems\": 12") || probe.1.contains("\"totalItems\": "), "{}", probe.1);
+    assert!(
+        probe.1.contains("\"totalItems\": 12") || probe.1.contains("\"totalItems\": "),
+        "{}",
+        probe.1
+    );
 
-    let id = list.lines().find(|l| l.contains("cli test")).unwrap().split_whitespace().next().unwrap().to_owned();
+    let id = list
+        .lines()
+        .find(|l| l.contains("cli test"))
+        .unwrap()
+        .split_whitespace()
+        .next()
+        .unwrap()
+        .to_owned();
     let (ok, out, err) = colophon(&["keys", "revoke", "--data-dir", d, &id]);
     assert!(ok, "{out}{err}");
     let (ok, _, err) = colophon(&["keys", "revoke", "--data-dir", d, &id]);

@@ -31,15 +31,30 @@ async fn search_and_get_through_the_generated_client() {
     let first = &items[0];
     let info = first.volume_info.as_ref().expect("volumeInfo");
     assert_eq!(info.title.as_deref(), Some("Pride and Prejudice"));
-    assert_eq!(info.authors.as_deref(), Some(&["Jane Austen".to_owned()][..]));
+    assert_eq!(
+        info.authors.as_deref(),
+        Some(&["Jane Austen".to_owned()][..])
+    );
     let id = first.id.clone().expect("id");
-    assert!(first.search_info.is_some(), "search results carry searchInfo");
+    assert!(
+        first.search_info.is_some(),
+        "search results carry searchInfo"
+    );
 
-    let (_, volume) = hub.volumes().get(&id).param("key", &app.key).doit().await.expect("volumes.get");
+    let (_, volume) = hub
+        .volumes()
+        .get(&id)
+        .param("key", &app.key)
+        .doit()
+        .await
+        .expect("volumes.get");
     assert_eq!(volume.id.as_deref(), Some(id.as_str()));
     assert_eq!(volume.kind.as_deref(), Some("books#volume"));
     assert!(volume.search_info.is_none(), "get has no searchInfo");
-    assert_eq!(volume.self_link, Some(format!("{}/books/v1/volumes/{id}", app.base_url)));
+    assert_eq!(
+        volume.self_link,
+        Some(format!("{}/books/v1/volumes/{id}", app.base_url))
+    );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -61,23 +76,60 @@ async fn upper_case_enums_and_paging_as_the_client_sends_them() {
     assert_eq!(items.len(), 3);
     for v in &items {
         let info = v.volume_info.as_ref().expect("volumeInfo");
-        assert!(info.industry_identifiers.is_none() && info.language.is_none() && info.preview_link.is_none());
-        assert!(info.authors.as_ref().expect("authors").iter().any(|a| a.contains("Dickens")));
+        assert!(
+            info.industry_identifiers.is_none()
+                && info.language.is_none()
+                && info.preview_link.is_none()
+        );
+        assert!(info
+            .authors
+            .as_ref()
+            .expect("authors")
+            .iter()
+            .any(|a| a.contains("Dickens")));
     }
-    let dates: Vec<_> = items.iter().map(|v| v.volume_info.as_ref().unwrap().published_date.clone().unwrap()).collect();
+    let dates: Vec<_> = items
+        .iter()
+        .map(|v| {
+            v.volume_info
+                .as_ref()
+                .unwrap()
+                .published_date
+                .clone()
+                .unwrap()
+        })
+        .collect();
     let mut sorted = dates.clone();
     sorted.sort_by(|a, b| b.cmp(a));
     assert_eq!(dates, sorted, "orderBy=newest");
 
     let page = |start: u32| {
-        hub.volumes().list("inauthor:dickens").start_index(start).max_results(2).param("key", &app.key).doit()
+        hub.volumes()
+            .list("inauthor:dickens")
+            .start_index(start)
+            .max_results(2)
+            .param("key", &app.key)
+            .doit()
     };
     let (_, p0) = page(0).await.expect("page 0");
     let (_, p1) = page(2).await.expect("page 1");
-    let ids0: Vec<_> = p0.items.unwrap().into_iter().map(|v| v.id.unwrap()).collect();
-    let ids1: Vec<_> = p1.items.unwrap().into_iter().map(|v| v.id.unwrap()).collect();
+    let ids0: Vec<_> = p0
+        .items
+        .unwrap()
+        .into_iter()
+        .map(|v| v.id.unwrap())
+        .collect();
+    let ids1: Vec<_> = p1
+        .items
+        .unwrap()
+        .into_iter()
+        .map(|v| v.id.unwrap())
+        .collect();
     assert_eq!(ids0.len(), 2);
-    assert!(ids0.iter().all(|id| !ids1.contains(id)), "pages overlap: {ids0:?} {ids1:?}");
+    assert!(
+        ids0.iter().all(|id| !ids1.contains(id)),
+        "pages overlap: {ids0:?} {ids1:?}"
+    );
     assert_eq!(p0.total_items, p1.total_items);
 }
 
@@ -85,25 +137,50 @@ async fn upper_case_enums_and_paging_as_the_client_sends_them() {
 async fn errors_reach_the_client_as_google_errors() {
     let app = TestApp::demo().await;
     let hub = hub(&app);
-    match hub.volumes().get("AAAAAAAAAAAA").param("key", &app.key).doit().await {
+    match hub
+        .volumes()
+        .get("AAAAAAAAAAAA")
+        .param("key", &app.key)
+        .doit()
+        .await
+    {
         Err(Error::BadRequest(body)) => {
             assert_eq!(body["error"]["code"], 404);
             assert_eq!(body["error"]["errors"][0]["reason"], "notFound");
-            assert_eq!(body["error"]["message"], "The volume ID could not be found.");
+            assert_eq!(
+                body["error"]["message"],
+                "The volume ID could not be found."
+            );
         }
         other => panic!("expected a 404 error body, got {other:?}"),
     }
-    match hub.volumes().list("dracula").param("key", "AIzaNotAValidKey").doit().await {
+    match hub
+        .volumes()
+        .list("dracula")
+        .param("key", "AIzaNotAValidKey")
+        .doit()
+        .await
+    {
         Err(Error::BadRequest(body)) => {
             assert_eq!(body["error"]["code"], 400);
             assert_eq!(body["error"]["details"][0]["reason"], "API_KEY_INVALID");
         }
         other => panic!("expected 400 API_KEY_INVALID, got {other:?}"),
     }
-    match hub.volumes().list("dracula").max_results(41).param("key", &app.key).doit().await {
+    match hub
+        .volumes()
+        .list("dracula")
+        .max_results(41)
+        .param("key", &app.key)
+        .doit()
+        .await
+    {
         Err(Error::BadRequest(body)) => {
             assert_eq!(body["error"]["errors"][0]["location"], "maxResults");
-            assert!(body["error"]["message"].as_str().unwrap().contains("Values must be within the range: [0, 40]"));
+            assert!(body["error"]["message"]
+                .as_str()
+                .unwrap()
+                .contains("Values must be within the range: [0, 40]"));
         }
         other => panic!("expected 400 for maxResults=41, got {other:?}"),
     }

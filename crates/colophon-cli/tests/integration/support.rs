@@ -42,13 +42,21 @@ pub fn shared_dir() -> PathBuf {
 
 /// Settings for a fresh data directory.
 pub fn settings_for(dir: &Path) -> Settings {
-    Settings { data_dir: dir.to_path_buf(), listen: "127.0.0.1:0".into(), ..Settings::defaults() }
+    Settings {
+        data_dir: dir.to_path_buf(),
+        listen: "127.0.0.1:0".into(),
+        ..Settings::defaults()
+    }
 }
 
 impl TestApp {
     /// Starts a server with the demo catalog.
     pub async fn demo() -> Self {
-        Self::spawn(Options { demo: true, ..Options::default() }).await
+        Self::spawn(Options {
+            demo: true,
+            ..Options::default()
+        })
+        .await
     }
 
     /// Starts a server.
@@ -58,9 +66,10 @@ impl TestApp {
         settings.anonymous_access = opts.anonymous_access;
         let backend = open_backend(&settings).await.expect("open backend");
         if opts.demo {
-            let records: Vec<_> = colophon_import::demo::read(colophon_cli::commands::serve::DEMO_CATALOG)
-                .collect::<Result<_, _>>()
-                .expect("demo catalog parses");
+            let records: Vec<_> =
+                colophon_import::demo::read(colophon_cli::commands::serve::DEMO_CATALOG)
+                    .collect::<Result<_, _>>()
+                    .expect("demo catalog parses");
             backend.catalog.import(&records).await.expect("import demo");
         }
         for f in &opts.googlebooks_files {
@@ -68,41 +77,80 @@ impl TestApp {
             let records: Vec<_> = colophon_import::googlebooks::read(input)
                 .collect::<Result<_, _>>()
                 .unwrap_or_else(|e| panic!("{} does not import: {e}", f.display()));
-            backend.catalog.import(&records).await.expect("import fixture");
+            backend
+                .catalog
+                .import(&records)
+                .await
+                .expect("import fixture");
         }
         let key = backend.keys.create("test").await.expect("create key").key;
-        let app = Application::build(&settings, backend.clone()).await.expect("build app");
+        let app = Application::build(&settings, backend.clone())
+            .await
+            .expect("build app");
         let base_url = format!("http://{}", app.local_addr);
         let (tx, rx) = tokio::sync::oneshot::channel::<()>();
         tokio::spawn(app.run(async move {
             let _ = rx.await;
         }));
-        Self { base_url, key, backend, _dir: dir, shutdown: Some(tx) }
+        Self {
+            base_url,
+            key,
+            backend,
+            _dir: dir,
+            shutdown: Some(tx),
+        }
     }
 
     /// GET `path_and_query` with extra headers; returns status, headers and body.
     pub async fn get(&self, path_and_query: &str, headers: &[(&str, &str)]) -> Reply {
-        self.request("GET", path_and_query, headers, Bytes::new()).await
+        self.request("GET", path_and_query, headers, Bytes::new())
+            .await
     }
 
     /// GET with `key=` added.
     pub async fn get_keyed(&self, path_and_query: &str) -> Reply {
-        let sep = if path_and_query.contains('?') { '&' } else { '?' };
-        self.get(&format!("{path_and_query}{sep}key={}", self.key), &[]).await
+        let sep = if path_and_query.contains('?') {
+            '&'
+        } else {
+            '?'
+        };
+        self.get(&format!("{path_and_query}{sep}key={}", self.key), &[])
+            .await
     }
 
     /// Any request.
-    pub async fn request(&self, method: &str, path_and_query: &str, headers: &[(&str, &str)], body: Bytes) -> Reply {
+    pub async fn request(
+        &self,
+        method: &str,
+        path_and_query: &str,
+        headers: &[(&str, &str)],
+        body: Bytes,
+    ) -> Reply {
         let client: Client<_, Full<Bytes>> = Client::builder(TokioExecutor::new()).build_http();
-        let mut builder = hyper::Request::builder().method(method).uri(format!("{}{}", self.base_url, path_and_query));
+        let mut builder = hyper::Request::builder()
+            .method(method)
+            .uri(format!("{}{}", self.base_url, path_and_query));
         for (k, v) in headers {
             builder = builder.header(*k, *v);
         }
-        let resp = client.request(builder.body(Full::new(body)).expect("request")).await.expect("send");
+        let resp = client
+            .request(builder.body(Full::new(body)).expect("request"))
+            .await
+            .expect("send");
         let status = resp.status().as_u16();
         let headers = resp.headers().clone();
-        let body = resp.into_body().collect().await.expect("body").to_bytes().to_vec();
-        Reply { status, headers, body }
+        let body = resp
+            .into_body()
+            .collect()
+            .await
+            .expect("body")
+            .to_bytes()
+            .to_vec();
+        Reply {
+            status,
+            headers,
+            body,
+        }
     }
 }
 
@@ -138,7 +186,12 @@ impl Reply {
 
     /// Asserts a Google error body with this status and reason; returns the body.
     pub fn assert_error(&self, status: u16, reason: &str) -> serde_json::Value {
-        assert_eq!(self.status, status, "body: {}", String::from_utf8_lossy(&self.body));
+        assert_eq!(
+            self.status,
+            status,
+            "body: {}",
+            String::from_utf8_lossy(&self.body)
+        );
         let v = self.json();
         let e = &v["error"];
         assert_eq!(e["code"], status, "{v}");
@@ -146,7 +199,10 @@ impl Reply {
         assert!(e["message"].as_str().is_some_and(|m| !m.is_empty()), "{v}");
         assert!(e["status"].as_str().is_some_and(|m| !m.is_empty()), "{v}");
         assert_eq!(e["errors"][0]["domain"], "global", "{v}");
-        assert_eq!(self.header("content-type"), Some("application/json; charset=UTF-8"));
+        assert_eq!(
+            self.header("content-type"),
+            Some("application/json; charset=UTF-8")
+        );
         v
     }
 }

@@ -16,12 +16,19 @@ pub async fn get(
     Path(volume_id): Path<String>,
 ) -> Result<Response, ApiError> {
     let p = &req.params;
-    let projection = p.option("projection", Projection::parse)?.unwrap_or(Projection::Full);
+    let projection = p
+        .option("projection", Projection::parse)?
+        .unwrap_or(Projection::Full);
     let country = p.country(&state.config.default_country)?;
     p.bool_or("includeNonComicsSeries", false)?;
     p.bool_or("user_library_consistent_read", false)?;
     let _ = p.option("libraryRestrict", LibraryRestrict::parse)?;
     let record = state.catalog.get_volume(&volume_id).await?;
-    let opts = RenderOptions { base_url: &state.config.public_url, country: &country, projection, search: None };
+    let opts = RenderOptions {
+        base_url: &state.config.public_url,
+        country: &country,
+        projection,
+        search: None,
+    };
     respond(&req.output, &render_volume(&record, &opts, None))
 }
