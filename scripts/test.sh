@@ -19,6 +19,9 @@ fi
 echo "test.sh: formatting"
 cargo fmt --all -- --check
 
+echo "test.sh: clippy"
+cargo clippy --workspace --all-targets -- -D warnings
+
 echo "test.sh: Rust tests (unit, store conformance on SQLite and PostgreSQL, integration)"
 cargo nextest run --workspace --no-fail-fast
 

@@ -17,6 +17,9 @@ use sha2::{Digest, Sha256};
 const CACHE_TTL: Duration = Duration::from_secs(5);
 const CACHE_MAX: usize = 10_000;
 
+/// Recent verification results, by SHA-256 of the presented key.
+type KeyCache = Arc<Mutex<HashMap<[u8; 32], (KeyCheck, Instant)>>>;
+
 /// A new key and its stored record.
 #[derive(Debug, Clone)]
 pub struct CreatedKey {
@@ -42,7 +45,7 @@ pub enum KeyCheck {
 #[derive(Clone)]
 pub struct ApiKeys {
     store: Arc<dyn Store>,
-    cache: Arc<Mutex<HashMap<[u8; 32], (KeyCheck, Instant)>>>,
+    cache: KeyCache,
 }
 
 const ALPHABET: &[u8] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";

@@ -160,7 +160,7 @@ async fn recorded_search_results_are_served_back_unchanged() {
                     )
                 });
             let mut problems = Vec::new();
-            diff(&format!("{id}"), found, item, &mut problems);
+            diff(id, found, item, &mut problems);
             assert!(
                 problems.is_empty(),
                 "{}:\n{}",

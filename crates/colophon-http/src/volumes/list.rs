@@ -73,22 +73,23 @@ pub fn search_request(p: &QueryParams) -> Result<SearchRequest, ApiError> {
         }
         Some(q) => q.to_owned(),
     };
-    let lang_restrict =
-        match p.non_empty("langRestrict") {
-            None => None,
-            Some(l)
-                if (2..=8).contains(&l.len())
-                    && l.bytes().all(|b| b.is_ascii_alphabetic() || b == b'-') =>
-            {
-                Some(l.to_ascii_lowercase())
-            }
-            Some(l) => return Err(ApiError::invalid(
+    let lang_restrict = match p.non_empty("langRestrict") {
+        None => None,
+        Some(l)
+            if (2..=8).contains(&l.len())
+                && l.bytes().all(|b| b.is_ascii_alphabetic() || b == b'-') =>
+        {
+            Some(l.to_ascii_lowercase())
+        }
+        Some(l) => {
+            return Err(ApiError::invalid(
                 "langRestrict",
                 format!(
                     "Invalid value '{l}' for langRestrict: expected an ISO 639-1 language code."
                 ),
-            )),
-        };
+            ))
+        }
+    };
     Ok(SearchRequest {
         q,
         filter: p.option("filter", Filter::parse)?,
