@@ -84,10 +84,16 @@ impl Catalog {
         Ok((results.total, found))
     }
 
-    /// Writes `records` to the store and the index (one commit). Records whose etag did not
-    /// change are not reindexed.
+    /// Writes `records` to the store, then to the index (one commit). A batch in which nothing
+    /// changed (every etag as stored) is not reindexed.
     pub async fn import(&self, records: &[VolumeRecord]) -> Result<ImportSummary, CatalogError> {
         let outcome = self.store.upsert_volumes(records).await?;
+        if outcome.inserted + outcome.updated == 0 {
+            return Ok(ImportSummary {
+                store: outcome,
+                indexed: 0,
+            });
+        }
         let index = self.index.clone();
         let records = records.to_vec();
         let indexed = tokio::task::spawn_blocking(move || -> Result<u64, SearchError> {

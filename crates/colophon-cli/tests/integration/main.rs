@@ -8,4 +8,5 @@ mod cli;
 mod errors;
 mod fidelity;
 mod google_books1_client;
+mod postgres;
 mod standard_params;

@@ -31,6 +31,8 @@ pub struct Options {
     pub anonymous_access: bool,
     /// Import these files in `googlebooks` format.
     pub googlebooks_files: Vec<PathBuf>,
+    /// Keep the catalog in this PostgreSQL database instead of SQLite.
+    pub database_url: Option<String>,
 }
 
 /// The `shared/` folder beside the checkout (or `COLOPHON_SHARED_DIR`).
@@ -64,6 +66,7 @@ impl TestApp {
         let dir = tempfile::tempdir().expect("temp dir");
         let mut settings = settings_for(dir.path());
         settings.anonymous_access = opts.anonymous_access;
+        settings.database_url = opts.database_url.clone();
         let backend = open_backend(&settings).await.expect("open backend");
         if opts.demo {
             let records: Vec<_> =

@@ -1,0 +1,53 @@
+//! The same server over PostgreSQL (runs when `COLOPHON_TEST_DATABASE_URL` is set).
+
+use crate::support::{Options, TestApp};
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn serves_the_catalog_from_postgres() {
+    let Ok(admin) = std::env::var("COLOPHON_TEST_DATABASE_URL") else {
+        eprintln!("PostgreSQL server test SKIPPED: COLOPHON_TEST_DATABASE_URL is not set");
+        return;
+    };
+    let url = colophon_store_postgres::create_test_database(&admin)
+        .await
+        .expect("create test database");
+    {
+        let app = TestApp::spawn(Options {
+            demo: true,
+            database_url: Some(url.clone()),
+            ..Options::default()
+        })
+        .await;
+        let page = app
+            .get_keyed("/books/v1/volumes?q=intitle:dracula+inauthor:stoker")
+            .await
+            .json();
+        assert_eq!(page["totalItems"], 1, "{page}");
+        let id = page["items"][0]["id"].as_str().expect("id").to_owned();
+        let got = app
+            .get_keyed(&format!("/books/v1/volumes/{id}"))
+            .await
+            .json();
+        assert_eq!(got["volumeInfo"]["title"], "Dracula");
+        // Keys live in PostgreSQL too.
+        app.get("/books/v1/volumes?q=dracula&key=AIzaWrong", &[])
+            .await
+            .assert_error(400, "badRequest");
+        // Re-importing the demo catalog changes nothing.
+        let records: Vec<_> =
+            colophon_import::demo::read(colophon_cli::commands::serve::DEMO_CATALOG)
+                .collect::<Result<_, _>>()
+                .expect("demo parses");
+        let summary = app
+            .backend
+            .catalog
+            .import(&records)
+            .await
+            .expect("re-import");
+        assert_eq!(summary.store.unchanged, records.len() as u64);
+        assert_eq!(summary.store.inserted + summary.store.updated, 0);
+    }
+    colophon_store_postgres::drop_test_database(&admin, &url)
+        .await
+        .expect("drop test database");
+}
