@@ -11,8 +11,9 @@ use colophon_import::Rejected;
 use crate::app::open_backend;
 use crate::{Settings, SettingsArgs};
 
-/// Records written per transaction and index commit.
-const BATCH: usize = 1_000;
+/// Records written per transaction and index commit. An index commit costs far more than a
+/// store transaction, so batches are large (10k records of a few KB stay well under 100 MB).
+const BATCH: usize = 10_000;
 
 /// Input formats.
 #[derive(Debug, Clone, Copy, ValueEnum)]
