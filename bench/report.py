@@ -62,27 +62,33 @@ def report(out_dir):
     w = out.append
     w(f"## Colophon server benchmark — {meta['n']:,} volumes")
     w("")
-    w(f"- date (UTC): {meta['date_utc']}; colophon `{meta['colophon_git']}`")
+    w(f"- date (UTC): {meta['date_utc']}; repository at `{meta['colophon_git']}`"
+      + (f"; server binary built {meta['binary_built_utc']}" if meta.get("binary_built_utc") else ""))
     w(f"- machine: {meta['nproc']} cores, model name \"{meta['cpu_model']}\", Linux {meta['kernel']}; {meta['wrk'].split(' Copyright')[0]}")
     w(f"- command: `{meta['command']}`")
     w(f"- setup: server `COLOPHON_WORKER_THREADS=1 taskset -c 0`, "
       f"`taskset -c 1 wrk -t1 -c{meta['connections']} -d{meta['seconds']}s --latency -s bench/rotate.lua`, "
       f"HTTP/1.1 keep-alive over loopback, no gzip; {meta['rounds']} interleaved round(s) after a "
       f"{meta['warmup_seconds']} s warm-up per class; {meta['per_class']} distinct queries per list class")
-    w(f"- import: {meta['n']:,} records in {meta['import_seconds']:.1f} s = "
+    reused = (f" — *from the import of {meta.get('import_when')} (data dir reused with BENCH_REUSE_DATA=1)*"
+              if meta.get("import_reused") else "")
+    w(f"- import{reused}: {meta['n']:,} records in {meta['import_seconds']:.1f} s = "
       f"**{meta['import_records_per_s']:,} records/s** (wall, unpinned; {meta['import_cpu_seconds']:.1f} CPU-s, "
-      f"peak RSS {meta['import_peak_rss_kb'] / 1024:.0f} MB, {meta['import_rejects']} rejects); "
-      f"data dir {meta['data_dir_bytes'] / 1e6:.0f} MB; server ready in {meta['server_ready_seconds']:.1f} s, "
+      f"peak RSS {meta['import_peak_rss_kb'] / 1024:.0f} MB, {meta['import_rejects']} rejects, "
+      f"load1 {meta.get('import_load1') or '?'} at the end); "
+      + (f"then `colophon reindex` in {meta['reindex_seconds']:.1f} s; " if meta.get("reindex_seconds") else "")
+      + f"data dir {meta['data_dir_bytes'] / 1e6:.0f} MB, search index in {meta.get('index_segments', '?')} segment(s); server ready in {meta['server_ready_seconds']:.1f} s, "
       f"RSS after the run {meta['server_rss_kb'] / 1024:.0f} MB (peak {meta['server_hwm_kb'] / 1024:.0f} MB)")
     w("")
-    w("| class | request | req/s | ratio to hello (median, min–max) | p50 ms | p99 ms | bytes/resp | hits |")
-    w("| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: |")
+    w("| class | request | req/s | ratio to hello (median, min–max) | p50 ms | p99 ms | server CPU µs/req | bytes/resp | hits |")
+    w("| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |")
     for c in classes:
         rs = by[c]
         rps = [r["wrk"]["rps"] for r in rs.values()]
         p50 = [r["wrk"]["p50_us"] / 1000 for r in rs.values()]
         p99 = [r["wrk"]["p99_us"] / 1000 for r in rs.values()]
         size = med([r["wrk"]["bytes"] / max(1, r["wrk"]["requests"]) for r in rs.values()])
+        cpu_us = med([r["server_cpu_pct"] / 100 / r["wrk"]["rps"] * 1e6 for r in rs.values() if r["wrk"]["rps"]])
         ratios = [rs[k]["wrk"]["rps"] / hello[k]["wrk"]["rps"] for k in rs if k in hello and hello[k]["wrk"]["rps"]]
         if c == "hello":
             ratio = "1"
@@ -98,7 +104,7 @@ def report(out_dir):
             hits += f" ({s['missing_in_sample']}/{s['checked']} absent by design)"
         spread = f" ({fmt_rate(min(rps))}–{fmt_rate(max(rps))})" if len(rps) > 1 else ""
         w(f"| {c} | {EXAMPLE.get(c, '')} | {fmt_rate(med(rps))}{spread} | {ratio} | {med(p50):.2f} | "
-          f"{med(p99):.2f} | {size:,.0f} | {hits} |")
+          f"{med(p99):.2f} | {cpu_us:,.0f} | {size:,.0f} | {hits} |")
     w("")
     fc = [r["foreign_cpu_pct"] for r in acc]
     sc = [r["server_cpu_pct"] for r in acc if r["class"] != "hello"]
@@ -113,6 +119,8 @@ def report(out_dir):
           + ("…" if len(noisy) > 8 else "") + ". Other processes competed for the cores; treat those rows with care.**")
     w("req/s: median over rounds (min–max); p50/p99: median over rounds of wrk's per-run percentiles "
       "(closed loop, so latency includes queueing behind the other connections); "
+      "server CPU µs/req: the server process's user+system CPU time during the measurement divided by the "
+      "requests served (robust to other load as long as the server core is saturated); "
       "hits: share of sampled queries that returned at least one item (sanity check before measuring).")
     text = "\n".join(out) + "\n"
     with open(os.path.join(out_dir, "report.md"), "w", encoding="utf-8") as fh:

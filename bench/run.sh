@@ -14,6 +14,10 @@
 #   BENCH_FOREIGN_MAX  foreign CPU (% of one core) above which a measurement is repeated [10]
 #   BENCH_RETRIES      repeats allowed per measurement for foreign load [1]
 #   BENCH_PORT         server port [a free one]
+#   BENCH_REINDEX      1: run `colophon reindex` after the import (timed) and serve that index;
+#                      uses its own data dir, data-n<N>-reindexed [0]
+#   BENCH_REUSE_DATA   1: keep the data dir of an earlier run with the same catalog (skips the
+#                      import; the import figures reported are that earlier run's) [0]
 #   COLOPHON_BIN       server binary; unset: `cargo build --release -p colophon-cli` and use
 #                      ${CARGO_TARGET_DIR:-<repo>/target}/release/colophon
 # Smoke mode: BENCH_N=2000 BENCH_ROUNDS=1 BENCH_SECONDS=2 bench/run.sh
@@ -34,7 +38,7 @@ DATA="${BENCH_DATA:-$REPO/../shared/data}"
 FOREIGN_MAX="${BENCH_FOREIGN_MAX:-10}"
 RETRIES="${BENCH_RETRIES:-1}"
 CLASSES=(hello volumes.get list-isbn list-keywords list-title-author list-subject-paging list-phrase)
-COMMAND="BENCH_N=$N BENCH_ROUNDS=$ROUNDS BENCH_SECONDS=$SECONDS_PER BENCH_CONNECTIONS=$CONNS BENCH_WARMUP=$WARMUP BENCH_SEED=$SEED bench/run.sh"
+COMMAND="BENCH_N=$N BENCH_ROUNDS=$ROUNDS BENCH_SECONDS=$SECONDS_PER BENCH_CONNECTIONS=$CONNS BENCH_WARMUP=$WARMUP BENCH_SEED=$SEED${BENCH_REUSE_DATA:+ BENCH_REUSE_DATA=$BENCH_REUSE_DATA}${BENCH_REINDEX:+ BENCH_REINDEX=$BENCH_REINDEX}${COLOPHON_BIN:+ COLOPHON_BIN=$COLOPHON_BIN} bench/run.sh"
 
 say() { printf '[bench %(%H:%M:%S)T] %s\n' -1 "$*" >&2; }
 die() { say "FAILED: $*"; exit 1; }
@@ -74,23 +78,53 @@ fi
 
 # --- import into a fresh data dir ----------------------------------------------------------
 DATA_DIR="$OUT/data-n$N"
-rm -rf "$DATA_DIR"
-mkdir -p "$DATA_DIR"
-say "importing into $DATA_DIR"
-t0=$(date +%s.%N)
-/usr/bin/time -v -o "$OUT/import.time" \
-  "$COLOPHON_BIN" import --data-dir "$DATA_DIR" --format googlebooks --rejects "$OUT/import-rejects.tsv" \
-  "$CATALOG" >"$OUT/import.stdout" 2>"$OUT/import.stderr" || { tail -20 "$OUT/import.stderr" >&2; die "import"; }
-t1=$(date +%s.%N)
-IMPORT_S=$(awk -v a="$t0" -v b="$t1" 'BEGIN{printf "%.2f", b-a}')
-IMPORT_RATE=$(awk -v n="$N" -v s="$IMPORT_S" 'BEGIN{printf "%.0f", n/s}')
-IMPORT_RSS_KB=$(awk -F': ' '/Maximum resident set size/{print $2}' "$OUT/import.time")
-IMPORT_CPU_S=$(awk -F': ' '/User time/{u=$2} /System time/{s=$2} END{printf "%.2f", u+s}' "$OUT/import.time")
-IMPORT_SUMMARY="$(tail -1 "$OUT/import.stdout")"
-REJECTS=0
-[ -f "$OUT/import-rejects.tsv" ] && REJECTS=$(grep -c . "$OUT/import-rejects.tsv" || true)
-DATA_BYTES=$(du -sb "$DATA_DIR" | cut -f1)
-say "import: ${IMPORT_S}s, ${IMPORT_RATE} records/s, ${IMPORT_CPU_S} CPU-s, peak RSS ${IMPORT_RSS_KB} kB, ${DATA_BYTES} bytes on disk, rejects: $REJECTS"
+[ "${BENCH_REINDEX:-0}" = 1 ] && DATA_DIR="$OUT/data-n$N-reindexed"
+IMPORT_ENV="$DATA_DIR.import.env"
+if [ "${BENCH_REUSE_DATA:-0}" = 1 ] && [ -d "$DATA_DIR" ] && [ -f "$IMPORT_ENV" ] \
+  && grep -qx "IMPORT_TAG=$TAG" "$IMPORT_ENV"; then
+  # shellcheck disable=SC1090
+  source "$IMPORT_ENV"
+  IMPORT_REUSED=1
+  say "BENCH_REUSE_DATA=1: reusing $DATA_DIR imported $IMPORT_WHEN (import figures are from then)"
+else
+  IMPORT_REUSED=0
+  rm -rf "$DATA_DIR" "$IMPORT_ENV"
+  mkdir -p "$DATA_DIR"
+  say "importing into $DATA_DIR"
+  t0=$(date +%s.%N)
+  /usr/bin/time -v -o "$OUT/import.time" \
+    "$COLOPHON_BIN" import --data-dir "$DATA_DIR" --format googlebooks --rejects "$OUT/import-rejects.tsv" \
+    "$CATALOG" >"$OUT/import.stdout" 2>"$OUT/import.stderr" || { tail -20 "$OUT/import.stderr" >&2; die "import"; }
+  t1=$(date +%s.%N)
+  IMPORT_S=$(awk -v a="$t0" -v b="$t1" 'BEGIN{printf "%.2f", b-a}')
+  IMPORT_RATE=$(awk -v n="$N" -v s="$IMPORT_S" 'BEGIN{printf "%.0f", n/s}')
+  IMPORT_RSS_KB=$(awk -F': ' '/Maximum resident set size/{print $2}' "$OUT/import.time")
+  IMPORT_CPU_S=$(awk -F': ' '/User time/{u=$2} /System time/{s=$2} END{printf "%.2f", u+s}' "$OUT/import.time")
+  IMPORT_SUMMARY="$(tail -1 "$OUT/import.stdout")"
+  REJECTS=0
+  [ -f "$OUT/import-rejects.tsv" ] && REJECTS=$(grep -c . "$OUT/import-rejects.tsv" || true)
+  DATA_BYTES=$(du -sb "$DATA_DIR" | cut -f1)
+  IMPORT_LOAD1="$(cut -d' ' -f1 /proc/loadavg)"
+  IMPORT_WHEN="$(date -u +%Y-%m-%dT%H:%M:%SZ)"
+  for v in IMPORT_S IMPORT_RATE IMPORT_RSS_KB IMPORT_CPU_S IMPORT_SUMMARY REJECTS DATA_BYTES IMPORT_LOAD1 IMPORT_WHEN; do
+    printf '%s=%q\n' "$v" "${!v}"
+  done >"$IMPORT_ENV"
+  echo "IMPORT_TAG=$TAG" >>"$IMPORT_ENV"
+fi
+REINDEX_S="${REINDEX_S:-}"
+if [ "${BENCH_REINDEX:-0}" = 1 ] && [ -z "$REINDEX_S" ]; then
+  say "BENCH_REINDEX=1: colophon reindex"
+  t0=$(date +%s.%N)
+  "$COLOPHON_BIN" reindex --data-dir "$DATA_DIR" >"$OUT/reindex.stdout" 2>"$OUT/reindex.stderr" \
+    || { tail -20 "$OUT/reindex.stderr" >&2; die "reindex"; }
+  REINDEX_S=$(awk -v a="$t0" -v b="$(date +%s.%N)" 'BEGIN{printf "%.2f", b-a}')
+  DATA_BYTES=$(du -sb "$DATA_DIR" | cut -f1)
+  printf 'REINDEX_S=%q\nDATA_BYTES=%q\n' "$REINDEX_S" "$DATA_BYTES" >>"$IMPORT_ENV"
+  say "reindex: ${REINDEX_S}s"
+fi
+SEGMENTS=$(python3 -c 'import json,sys; print(len(json.load(open(sys.argv[1]))["segments"]))' "$DATA_DIR/index/meta.json" 2>/dev/null || echo "?")
+say "search index: $SEGMENTS segment(s), $(du -sb "$DATA_DIR/index" 2>/dev/null | cut -f1) bytes"
+say "import: ${IMPORT_S}s, ${IMPORT_RATE} records/s, ${IMPORT_CPU_S} CPU-s, peak RSS ${IMPORT_RSS_KB} kB, ${DATA_BYTES} bytes on disk, rejects: $REJECTS, load1 at the end $IMPORT_LOAD1"
 say "import summary: $IMPORT_SUMMARY"
 [ "$REJECTS" -le 1 ] || die "import rejected records, see $OUT/import-rejects.tsv"
 
@@ -206,7 +240,8 @@ done
 RSS_KB=$(awk '/^VmRSS/{print $2}' "/proc/$SERVER_PID/status")
 HWM_KB=$(awk '/^VmHWM/{print $2}' "/proc/$SERVER_PID/status")
 export COMMAND NPROC REPO COLOPHON_BIN N SEED ROUNDS SECONDS_PER CONNS WARMUP PER_CLASS CATALOG IMPORT_S \
-  IMPORT_RATE IMPORT_CPU_S IMPORT_RSS_KB IMPORT_SUMMARY REJECTS DATA_BYTES START_S RSS_KB HWM_KB FOREIGN_MAX
+  IMPORT_RATE IMPORT_CPU_S IMPORT_RSS_KB IMPORT_SUMMARY REJECTS DATA_BYTES START_S RSS_KB HWM_KB FOREIGN_MAX \
+  IMPORT_LOAD1 IMPORT_WHEN IMPORT_REUSED REINDEX_S SEGMENTS
 python3 - "$OUT/meta.json" <<'PY'
 import json, os, subprocess, sys
 e = os.environ
@@ -224,6 +259,7 @@ meta = {
     "wrk": (sh("sh", "-c", "wrk -v 2>&1 | head -1")),
     "colophon_git": sh("git", "-C", e["REPO"], "rev-parse", "--short", "HEAD") + (" + uncommitted changes" if dirty else ""),
     "binary": e["COLOPHON_BIN"],
+    "binary_built_utc": sh("date", "-u", "-r", e["COLOPHON_BIN"], "+%Y-%m-%dT%H:%M:%SZ"),
     "n": int(e["N"]), "seed": int(e["SEED"]), "rounds": int(e["ROUNDS"]), "seconds": int(e["SECONDS_PER"]),
     "connections": int(e["CONNS"]), "warmup_seconds": int(e["WARMUP"]), "per_class": int(e["PER_CLASS"]),
     "catalog": os.path.basename(e["CATALOG"]),
@@ -233,6 +269,10 @@ meta = {
     "data_dir_bytes": int(e["DATA_BYTES"]), "server_ready_seconds": float(e["START_S"]),
     "server_rss_kb": int(e.get("RSS_KB") or 0), "server_hwm_kb": int(e.get("HWM_KB") or 0),
     "foreign_max_pct": float(e["FOREIGN_MAX"]),
+    "import_load1": e.get("IMPORT_LOAD1", ""), "import_when": e.get("IMPORT_WHEN", ""),
+    "import_reused": e.get("IMPORT_REUSED") == "1",
+    "reindex_seconds": float(e["REINDEX_S"]) if e.get("REINDEX_S") else None,
+    "index_segments": e.get("SEGMENTS", "?"),
 }
 with open(sys.argv[1], "w") as fh:
     json.dump(meta, fh, indent=1)

@@ -102,6 +102,9 @@ impl Catalog {
                 updater.upsert(r, None)?;
             }
             updater.commit()?;
+            // Let the merges this commit triggered finish: dropping the writer would abandon
+            // them and leave one small segment per batch, which every search then visits.
+            updater.finish()?;
             Ok(records.len() as u64)
         })
         .await
@@ -127,6 +130,7 @@ impl Catalog {
                 n += batch.len() as u64;
             }
             updater.commit()?;
+            updater.finish()?;
             Ok(n)
         });
         let mut after: Option<VolumeId> = None;
