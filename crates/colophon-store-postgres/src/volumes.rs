@@ -5,19 +5,10 @@ use std::collections::{HashMap, HashSet};
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 use colophon_domain::{VolumeId, VolumeRecord};
+use colophon_store::codec::{decode_record as decode, decode_rows, encode_record};
 use colophon_store::{StoreError, StoreResult, UpsertOutcome, VolumeStore};
 
 use crate::{db_error, PgStore};
-
-/// Decodes the `data` column of volume `id`.
-fn decode(id: &str, data: &str) -> StoreResult<VolumeRecord> {
-    serde_json::from_str(data).map_err(|e| StoreError::Decode(format!("volume {id}: {e}")))
-}
-
-/// Decodes `(id, data)` rows.
-fn decode_rows(rows: Vec<(String, String)>) -> StoreResult<Vec<VolumeRecord>> {
-    rows.iter().map(|(id, data)| decode(id, data)).collect()
-}
 
 /// Splits a batch into runs without a repeated id (one `ON CONFLICT` statement cannot touch a
 /// row twice), keeping the batch order.
@@ -74,10 +65,7 @@ impl<'a> Columns<'a> {
             c.source_keys.push(&r.source_key);
             c.etags.push(&r.etag);
             c.updated.push(r.updated);
-            c.data.push(
-                serde_json::to_string(r)
-                    .map_err(|e| StoreError::Database(format!("encoding volume {}: {e}", r.id)))?,
-            );
+            c.data.push(encode_record(r)?);
         }
         Ok(c)
     }

@@ -5,6 +5,7 @@ use std::sync::OnceLock;
 
 use async_trait::async_trait;
 use colophon_domain::{VolumeId, VolumeRecord};
+use colophon_store::codec::{decode_record as decode, decode_rows, encode_record};
 use colophon_store::{StoreError, StoreResult, UpsertOutcome, VolumeStore};
 
 use crate::{db_error, encode_time, SqliteStore};
@@ -20,8 +21,7 @@ struct VolumeRow<'a> {
 
 impl<'a> VolumeRow<'a> {
     fn encode(r: &'a VolumeRecord) -> StoreResult<Self> {
-        let data = serde_json::to_string(r)
-            .map_err(|e| StoreError::Database(format!("encoding volume {}: {e}", r.id)))?;
+        let data = encode_record(r)?;
         Ok(Self {
             id: r.id.as_str(),
             source_key: &r.source_key,
@@ -30,16 +30,6 @@ impl<'a> VolumeRow<'a> {
             data,
         })
     }
-}
-
-/// Decodes the `data` column of volume `id`.
-fn decode(id: &str, data: &str) -> StoreResult<VolumeRecord> {
-    serde_json::from_str(data).map_err(|e| StoreError::Decode(format!("volume {id}: {e}")))
-}
-
-/// Decodes `(id, data)` rows.
-fn decode_rows(rows: Vec<(String, String)>) -> StoreResult<Vec<VolumeRecord>> {
-    rows.iter().map(|(id, data)| decode(id, data)).collect()
 }
 
 /// Most rows written by one statement (5 parameters each, far below SQLite's limit).

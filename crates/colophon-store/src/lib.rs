@@ -2,6 +2,7 @@
 #![forbid(unsafe_code)]
 
 mod api_keys;
+pub mod codec;
 mod error;
 mod volumes;
 
