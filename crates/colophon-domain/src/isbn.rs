@@ -34,15 +34,7 @@ impl Isbn {
                 {
                     return Err(IsbnError::Format);
                 }
-                let sum: u32 = chars
-                    .iter()
-                    .enumerate()
-                    .map(|(i, c)| {
-                        let v = if *c == b'X' { 10 } else { u32::from(c - b'0') };
-                        v * (10 - i as u32)
-                    })
-                    .sum();
-                if !sum.is_multiple_of(11) {
+                if isbn10_check(body) != char::from(check[0]) {
                     return Err(IsbnError::Checksum);
                 }
                 let mut thirteen = String::with_capacity(13);
@@ -76,18 +68,21 @@ impl Isbn {
     pub fn isbn10(&self) -> Option<String> {
         let body = self.0.strip_prefix("978")?;
         let body = &body[..9];
-        let sum: u32 = body
-            .bytes()
-            .enumerate()
-            .map(|(i, c)| u32::from(c - b'0') * (10 - i as u32))
-            .sum();
-        let check = (11 - sum % 11) % 11;
-        let check = if check == 10 {
-            'X'
-        } else {
-            char::from(b'0' + check as u8)
-        };
+        let check = isbn10_check(body.as_bytes());
         Some(format!("{body}{check}"))
+    }
+}
+
+/// The check character of an ISBN-10 whose first nine digits are `body9`.
+fn isbn10_check(body9: &[u8]) -> char {
+    let sum: u32 = body9
+        .iter()
+        .enumerate()
+        .map(|(i, c)| u32::from(c - b'0') * (10 - i as u32))
+        .sum();
+    match (11 - sum % 11) % 11 {
+        10 => 'X',
+        d => char::from(b'0' + d as u8),
     }
 }
 
