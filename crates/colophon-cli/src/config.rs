@@ -175,8 +175,18 @@ mod tests {
 
     #[test]
     fn example_config_parses_and_rejects_unknown_keys() {
+        // Every key of the example is commented out; uncommented, each must be a real key.
         let f: FileConfig = toml::from_str(DEFAULT_CONFIG).unwrap();
-        assert!(f.data_dir.is_none() || f.data_dir.is_some());
+        assert!(f.data_dir.is_none() && f.listen.is_none());
+        let uncommented: String = DEFAULT_CONFIG
+            .lines()
+            .filter_map(|l| l.strip_prefix("# ").filter(|l| l.contains(" = ")))
+            .map(|l| format!("{l}\n"))
+            .collect();
+        let f: FileConfig = toml::from_str(&uncommented).unwrap();
+        assert!(f.data_dir.is_some() && f.database_url.is_some() && f.listen.is_some());
+        assert!(f.public_url.is_some() && f.anonymous_access.is_some());
+        assert!(f.default_country.is_some() && f.max_body_bytes.is_some());
         assert!(toml::from_str::<FileConfig>("nope = 1").is_err());
     }
 

@@ -6,7 +6,7 @@
 //! `alt`, `callback`, `quotaUser`, `$.xgafv`). Caller problems are answered first, as
 //! Google does.
 
-use axum::extract::{FromRequestParts, OptionalFromRequestParts};
+use axum::extract::FromRequestParts;
 use axum::http::request::Parts;
 use axum::http::{header, HeaderMap};
 
@@ -63,19 +63,6 @@ impl FromRequestParts<AppState> for ApiRequest {
             caller,
             output,
         })
-    }
-}
-
-impl OptionalFromRequestParts<AppState> for ApiRequest {
-    type Rejection = ApiError;
-
-    async fn from_request_parts(
-        parts: &mut Parts,
-        state: &AppState,
-    ) -> Result<Option<Self>, Self::Rejection> {
-        <Self as FromRequestParts<AppState>>::from_request_parts(parts, state)
-            .await
-            .map(Some)
     }
 }
 

@@ -62,11 +62,9 @@ impl ApiKeys {
     /// Creates a key named `name`.
     pub async fn create(&self, name: &str) -> Result<CreatedKey, StoreError> {
         let mut rng = rand::thread_rng();
-        let key: String = std::iter::once("AIza".to_owned())
-            .chain(
-                (0..35).map(|_| char::from(ALPHABET[rng.gen_range(0..ALPHABET.len())]).to_string()),
-            )
-            .collect();
+        let mut key = String::with_capacity(39);
+        key.push_str("AIza");
+        key.extend((0..35).map(|_| char::from(ALPHABET[rng.gen_range(0..ALPHABET.len())])));
         let id: String = format!("k_{:08x}", rng.gen::<u32>());
         let record = self
             .store

@@ -77,10 +77,13 @@ async fn keys_import_reindex_from_the_command_line() {
         crate::support::TestApp::client_get(&format!("{base}/books/v1/volumes?q=gatsby&key={key}"))
             .await;
     assert_eq!(probe.0, 200, "{}", probe.1);
+    let page: serde_json::Value = serde_json::from_str(&probe.1).expect("JSON");
+    let items = page["items"]
+        .as_array()
+        .expect("the imported Gatsby volumes are found");
     assert!(
-        probe.1.contains("\"totalItems\": 12") || probe.1.contains("\"totalItems\": "),
-        "{}",
-        probe.1
+        !items.is_empty() && page["totalItems"].as_u64().unwrap() >= items.len() as u64,
+        "{page}"
     );
 
     let id = list

@@ -199,19 +199,40 @@ async fn list_contract() {
         .await
         .json();
     assert!(free["totalItems"].as_u64().unwrap() > 0);
-    let mature_all = app
-        .get_keyed("/books/v1/volumes?q=a&maxResults=0")
+    // Both demo Decamerons are rated MATURE: `not-mature` must drop exactly those.
+    let all = app
+        .get_keyed("/books/v1/volumes?q=boccaccio&maxResults=40")
         .await
-        .json()["totalItems"]
-        .as_u64()
-        .unwrap();
-    let not_mature = app
-        .get_keyed("/books/v1/volumes?q=a&maxResults=0&maxAllowedMaturityRating=not-mature")
+        .json();
+    let rated: Vec<_> = all["items"]
+        .as_array()
+        .expect("boccaccio")
+        .iter()
+        .map(|v| v["volumeInfo"]["maturityRating"].clone())
+        .collect();
+    assert!(rated.contains(&serde_json::json!("MATURE")), "{rated:?}");
+    let kept = app
+        .get_keyed(
+            "/books/v1/volumes?q=boccaccio&maxResults=40&maxAllowedMaturityRating=not-mature",
+        )
         .await
-        .json()["totalItems"]
-        .as_u64()
-        .unwrap();
-    assert!(not_mature <= mature_all);
+        .json();
+    let kept_items = kept
+        .get("items")
+        .and_then(|i| i.as_array())
+        .cloned()
+        .unwrap_or_default();
+    assert!(
+        kept_items
+            .iter()
+            .all(|v| v["volumeInfo"]["maturityRating"] != "MATURE"),
+        "{kept}"
+    );
+    let mature = rated.iter().filter(|r| *r == "MATURE").count();
+    assert_eq!(
+        kept["totalItems"].as_u64().unwrap() as usize,
+        rated.len() - mature
+    );
     let empty_page = app
         .get_keyed("/books/v1/volumes?q=frankenstein&maxResults=0")
         .await

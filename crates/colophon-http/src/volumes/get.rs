@@ -3,7 +3,7 @@
 use axum::extract::{Path, State};
 use axum::response::Response;
 use colophon_domain::render::{render_volume, RenderOptions};
-use colophon_domain::{LibraryRestrict, Projection};
+use colophon_domain::Projection;
 
 use crate::request::ApiRequest;
 use crate::response::respond;
@@ -22,7 +22,6 @@ pub async fn get(
     let country = p.country(&state.config.default_country)?;
     p.bool_or("includeNonComicsSeries", false)?;
     p.bool_or("user_library_consistent_read", false)?;
-    let _ = p.option("libraryRestrict", LibraryRestrict::parse)?;
     let record = state.catalog.get_volume(&volume_id).await?;
     let opts = RenderOptions {
         base_url: &state.config.public_url,

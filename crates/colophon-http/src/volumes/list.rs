@@ -33,7 +33,7 @@ pub async fn list(State(state): State<AppState>, req: ApiRequest) -> Result<Resp
     }
     let (total, found) = state.catalog.search(&search).await?;
     let items = found
-        .iter()
+        .into_iter()
         .enumerate()
         .map(|(i, (record, snippet))| {
             let opts = RenderOptions {
@@ -47,7 +47,7 @@ pub async fn list(State(state): State<AppState>, req: ApiRequest) -> Result<Resp
                     filter: search.filter,
                 }),
             };
-            render_volume(record, &opts, snippet.clone())
+            render_volume(&record, &opts, snippet)
         })
         .collect();
     respond(
