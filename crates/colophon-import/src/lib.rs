@@ -3,6 +3,9 @@
 
 pub mod demo;
 pub mod googlebooks;
+pub mod source;
+
+pub use source::SourceRecord;
 
 /// A record a reader could not turn into a volume.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
