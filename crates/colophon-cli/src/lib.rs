@@ -37,6 +37,8 @@ pub enum Command {
     Reindex(SettingsArgs),
     /// Import records into the catalog.
     Import(commands::import::ImportArgs),
+    /// Export the catalog as JSON Lines (`import --format jsonl` reads it back).
+    Export(commands::import::ExportArgs),
     /// Manage API keys.
     #[command(subcommand)]
     Keys(commands::keys::KeysCommand),
@@ -82,6 +84,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Migrate(args) => commands::maintenance::migrate(args).await,
         Command::Reindex(args) => commands::maintenance::reindex(args).await,
         Command::Import(args) => commands::import::run(args).await,
+        Command::Export(args) => commands::import::export(args).await,
         Command::Keys(cmd) => commands::keys::run(cmd).await,
         Command::Config(cmd) => commands::config::run(cmd),
     }

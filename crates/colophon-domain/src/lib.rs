@@ -1,6 +1,7 @@
 #![doc = include_str!("../README.md")]
 #![forbid(unsafe_code)]
 
+pub mod contribution;
 pub mod ids;
 pub mod isbn;
 pub mod options;
@@ -8,6 +9,7 @@ pub mod record;
 pub mod render;
 pub mod search;
 
+pub use contribution::{merge, text_digest, Contribution};
 pub use ids::{VolumeId, VolumeIdError};
 pub use isbn::{Isbn, IsbnError};
 pub use options::*;

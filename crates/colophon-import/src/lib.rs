@@ -3,6 +3,7 @@
 
 pub mod demo;
 pub mod googlebooks;
+pub mod jsonl;
 pub mod source;
 
 pub use source::SourceRecord;

@@ -26,6 +26,24 @@ pub struct SourceRecord {
     pub access_info: Option<AccessInfo>,
     /// The full text of a digitized book, plain UTF-8 (paragraphs separated by blank lines).
     pub full_text: Option<String>,
+    /// The source's own version tag, when it has one (Books API data).
+    pub etag: Option<String>,
+}
+
+impl From<colophon_domain::VolumeRecord> for SourceRecord {
+    /// A stored-shape record (Books API data, the demo catalog) as a source record that keeps
+    /// its id and etag.
+    fn from(r: colophon_domain::VolumeRecord) -> Self {
+        SourceRecord {
+            source_key: r.source_key,
+            volume_id: Some(r.id),
+            volume_info: r.volume_info,
+            sale_info: r.sale_info,
+            access_info: r.access_info,
+            full_text: None,
+            etag: Some(r.etag),
+        }
+    }
 }
 
 impl SourceRecord {
@@ -190,13 +208,18 @@ pub fn normalize_date(raw: &str) -> Option<String> {
             [] => None,
         };
     }
-    // A four-digit year anywhere.
+    // A four-digit year anywhere (byte windows are safe: a window of ASCII digits is always
+    // on character boundaries).
     let bytes = t.as_bytes();
     (0..bytes.len().saturating_sub(3)).find_map(|i| {
-        let w = &t[i..i + 4];
+        let w = bytes.get(i..i + 4)?;
         let bounded = (i == 0 || !bytes[i - 1].is_ascii_digit())
             && (i + 4 == bytes.len() || !bytes[i + 4].is_ascii_digit());
-        (bounded && w.bytes().all(|b| b.is_ascii_digit()) && plausible(w)).then(|| w.to_owned())
+        if !bounded || !w.iter().all(u8::is_ascii_digit) {
+            return None;
+        }
+        let w = std::str::from_utf8(w).ok()?;
+        plausible(w).then(|| w.to_owned())
     })
 }
 
@@ -242,5 +265,9 @@ mod tests {
         assert_eq!(normalize_date("March 3, 1924").as_deref(), Some("1924"));
         assert_eq!(normalize_date("n.d."), None);
         assert_eq!(normalize_date("12345"), None);
+        // Multibyte text around (or instead of) the year never panics.
+        assert_eq!(normalize_date("Shōwa 46-47 [1971-1972]").as_deref(), Some("1971"));
+        assert_eq!(normalize_date("é1998").as_deref(), Some("1998"));
+        assert_eq!(normalize_date("ééééé"), None);
     }
 }

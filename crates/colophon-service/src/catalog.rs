@@ -4,7 +4,7 @@ use std::sync::Arc;
 
 use colophon_domain::{SearchRequest, VolumeId, VolumeRecord};
 use colophon_search::{SearchError, SearchIndex};
-use colophon_store::{Store, StoreError, UpsertOutcome};
+use colophon_store::{Store, StoreError};
 
 /// Why a catalog operation failed.
 #[derive(Debug, thiserror::Error)]
@@ -21,15 +21,6 @@ pub enum CatalogError {
     /// A background task died (a bug).
     #[error("internal task failed: {0}")]
     Task(String),
-}
-
-/// Counts of one import.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
-pub struct ImportSummary {
-    /// What the store did.
-    pub store: UpsertOutcome,
-    /// Records (re)indexed.
-    pub indexed: u64,
 }
 
 /// One search result: the record and its snippet.
@@ -84,48 +75,18 @@ impl Catalog {
         Ok((results.total, found))
     }
 
-    /// Writes `records` to the store, then to the index (one commit). A batch in which nothing
-    /// changed (every etag as stored) is not reindexed.
-    pub async fn import(&self, records: &[VolumeRecord]) -> Result<ImportSummary, CatalogError> {
-        let outcome = self.store.upsert_volumes(records).await?;
-        if outcome.inserted + outcome.updated == 0 {
-            return Ok(ImportSummary {
-                store: outcome,
-                indexed: 0,
-            });
-        }
-        let index = self.index.clone();
-        let records = records.to_vec();
-        let indexed = tokio::task::spawn_blocking(move || -> Result<u64, SearchError> {
-            let mut updater = index.updater()?;
-            for r in &records {
-                updater.upsert(r, None)?;
-            }
-            updater.commit()?;
-            // Let the merges this commit triggered finish: dropping the writer would abandon
-            // them and leave one small segment per batch, which every search then visits.
-            updater.finish()?;
-            Ok(records.len() as u64)
-        })
-        .await
-        .map_err(|e| CatalogError::Task(e.to_string()))??;
-        Ok(ImportSummary {
-            store: outcome,
-            indexed,
-        })
-    }
-
-    /// Rebuilds the index from the store; `progress` is called with the count so far.
+    /// Rebuilds the index from the store (records and full texts); `progress` is called with the count so far.
     pub async fn reindex(&self, mut progress: impl FnMut(u64) + Send) -> Result<u64, CatalogError> {
         let index = self.index.clone();
-        let (tx, mut rx) = tokio::sync::mpsc::channel::<Vec<VolumeRecord>>(4);
+        type Batch = Vec<(VolumeRecord, Option<String>)>;
+        let (tx, mut rx) = tokio::sync::mpsc::channel::<Batch>(4);
         let writer = tokio::task::spawn_blocking(move || -> Result<u64, SearchError> {
             let mut updater = index.updater()?;
             updater.clear()?;
             let mut n = 0;
             while let Some(batch) = rx.blocking_recv() {
-                for r in &batch {
-                    updater.upsert(r, None)?;
+                for (r, text) in &batch {
+                    updater.upsert(r, text.as_deref())?;
                 }
                 n += batch.len() as u64;
             }
@@ -140,6 +101,16 @@ impl Catalog {
             let Some(last) = batch.last() else { break };
             after = Some(last.id.clone());
             sent += batch.len() as u64;
+            let ids: Vec<VolumeId> = batch.iter().map(|r| r.id.clone()).collect();
+            let mut texts: std::collections::HashMap<VolumeId, String> =
+                self.store.full_texts(&ids).await?.into_iter().collect();
+            let batch: Batch = batch
+                .into_iter()
+                .map(|r| {
+                    let text = texts.remove(&r.id);
+                    (r, text)
+                })
+                .collect();
             if tx.send(batch).await.is_err() {
                 break;
             }

@@ -3,6 +3,10 @@
 
 pub mod api_keys;
 pub mod catalog;
+pub mod export;
+pub mod ingest;
 
 pub use api_keys::{ApiKeys, CreatedKey, KeyCheck};
-pub use catalog::{Catalog, CatalogError, ImportSummary};
+pub use catalog::{Catalog, CatalogError};
+pub use export::ExportError;
+pub use ingest::IngestReport;

@@ -2,6 +2,7 @@
 #![forbid(unsafe_code)]
 
 mod api_keys;
+mod sources;
 mod test_db;
 mod url;
 mod volumes;

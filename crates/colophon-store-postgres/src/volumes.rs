@@ -71,53 +71,66 @@ impl<'a> Columns<'a> {
     }
 }
 
+/// Upserts `records` inside the caller's transaction (see [`VolumeStore::upsert_volumes`]).
+pub(crate) async fn upsert_in(
+    conn: &mut sqlx::PgConnection,
+    records: &[VolumeRecord],
+) -> StoreResult<UpsertOutcome> {
+    let mut outcome = UpsertOutcome::default();
+    if records.is_empty() {
+        return Ok(outcome);
+    }
+    let ids: Vec<&str> = records.iter().map(|r| r.id.as_str()).collect();
+    let err = db_error("upserting volumes");
+
+    // Records whose etag is already stored are skipped before being encoded and sent: a
+    // re-import of an unchanged catalog reads etags and writes nothing. (A writer that
+    // changes such a row after this read simply comes after this batch.)
+    let stored: Vec<(String, String)> =
+        sqlx::query_as("SELECT id, etag FROM volumes WHERE id = ANY($1)")
+            .bind(&ids)
+            .fetch_all(&mut *conn)
+            .await
+            .map_err(&err)?;
+    let mut etags: HashMap<&str, &str> = stored.iter().map(|(i, e)| (&**i, &**e)).collect();
+    let mut writes: Vec<&VolumeRecord> = Vec::new();
+    for r in records {
+        if etags.get(r.id.as_str()) == Some(&r.etag.as_str()) {
+            outcome.unchanged += 1;
+        } else {
+            etags.insert(r.id.as_str(), &r.etag);
+            writes.push(r);
+        }
+    }
+
+    for run in runs_of_distinct_ids(&writes) {
+        let run = Columns::of(run)?;
+        let written: Vec<(bool,)> = sqlx::query_as(UPSERT)
+            .bind(&run.ids)
+            .bind(&run.source_keys)
+            .bind(&run.etags)
+            .bind(&run.updated)
+            .bind(&run.data)
+            .fetch_all(&mut *conn)
+            .await
+            .map_err(&err)?;
+        let inserted = written.iter().filter(|(inserted,)| *inserted).count();
+        outcome.inserted += inserted as u64;
+        outcome.updated += (written.len() - inserted) as u64;
+        outcome.unchanged += (run.ids.len() - written.len()) as u64;
+    }
+    Ok(outcome)
+}
+
 #[async_trait]
 impl VolumeStore for PgStore {
     async fn upsert_volumes(&self, records: &[VolumeRecord]) -> StoreResult<UpsertOutcome> {
-        let mut outcome = UpsertOutcome::default();
         if records.is_empty() {
-            return Ok(outcome);
+            return Ok(UpsertOutcome::default());
         }
-        let ids: Vec<&str> = records.iter().map(|r| r.id.as_str()).collect();
         let err = db_error("upserting volumes");
         let mut tx = self.pool.begin().await.map_err(&err)?;
-
-        // Records whose etag is already stored are skipped before being encoded and sent: a
-        // re-import of an unchanged catalog reads etags and writes nothing. (A writer that
-        // changes such a row after this read simply comes after this batch.)
-        let stored: Vec<(String, String)> =
-            sqlx::query_as("SELECT id, etag FROM volumes WHERE id = ANY($1)")
-                .bind(&ids)
-                .fetch_all(&mut *tx)
-                .await
-                .map_err(&err)?;
-        let mut etags: HashMap<&str, &str> = stored.iter().map(|(i, e)| (&**i, &**e)).collect();
-        let mut writes: Vec<&VolumeRecord> = Vec::new();
-        for r in records {
-            if etags.get(r.id.as_str()) == Some(&r.etag.as_str()) {
-                outcome.unchanged += 1;
-            } else {
-                etags.insert(r.id.as_str(), &r.etag);
-                writes.push(r);
-            }
-        }
-
-        for run in runs_of_distinct_ids(&writes) {
-            let run = Columns::of(run)?;
-            let written: Vec<(bool,)> = sqlx::query_as(UPSERT)
-                .bind(&run.ids)
-                .bind(&run.source_keys)
-                .bind(&run.etags)
-                .bind(&run.updated)
-                .bind(&run.data)
-                .fetch_all(&mut *tx)
-                .await
-                .map_err(&err)?;
-            let inserted = written.iter().filter(|(inserted,)| *inserted).count();
-            outcome.inserted += inserted as u64;
-            outcome.updated += (written.len() - inserted) as u64;
-            outcome.unchanged += (run.ids.len() - written.len()) as u64;
-        }
+        let outcome = upsert_in(&mut tx, records).await?;
         // Returning early on an error drops `tx`, which rolls the whole batch back.
         tx.commit().await.map_err(&err)?;
         Ok(outcome)
@@ -155,11 +168,27 @@ impl VolumeStore for PgStore {
     }
 
     async fn delete_volume(&self, id: &VolumeId) -> StoreResult<bool> {
+        let err = db_error("deleting a volume");
+        let mut tx = self.pool.begin().await.map_err(&err)?;
+        // The volume goes with everything that was known of it: its sources, ISBN claims and
+        // text (a later import of one of those sources makes a fresh volume).
+        for sql in [
+            "DELETE FROM volume_sources WHERE volume_id = $1",
+            "DELETE FROM volume_isbns WHERE volume_id = $1",
+            "DELETE FROM volume_texts WHERE volume_id = $1",
+        ] {
+            sqlx::query(sql)
+                .bind(id.as_str())
+                .execute(&mut *tx)
+                .await
+                .map_err(&err)?;
+        }
         let done = sqlx::query("DELETE FROM volumes WHERE id = $1")
             .bind(id.as_str())
-            .execute(&self.pool)
+            .execute(&mut *tx)
             .await
-            .map_err(db_error("deleting a volume"))?;
+            .map_err(&err)?;
+        tx.commit().await.map_err(&err)?;
         Ok(done.rows_affected() > 0)
     }
 

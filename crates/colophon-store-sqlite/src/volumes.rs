@@ -80,18 +80,68 @@ fn statement_sizes(mut n: usize) -> impl Iterator<Item = usize> {
     })
 }
 
+/// Upserts `records` inside the caller's transaction (see [`VolumeStore::upsert_volumes`]).
+pub(crate) async fn upsert_in(
+    conn: &mut sqlx::SqliteConnection,
+    records: &[VolumeRecord],
+) -> StoreResult<UpsertOutcome> {
+    let mut outcome = UpsertOutcome::default();
+    if records.is_empty() {
+        return Ok(outcome);
+    }
+    let ids: Vec<&str> = records.iter().map(|r| r.id.as_str()).collect();
+    let ids = serde_json::to_string(&ids)
+        .map_err(|e| StoreError::Database(format!("encoding volume ids: {e}")))?;
+    let err = db_error("upserting volumes");
+    let stored: Vec<(String, String)> = sqlx::query_as(
+        "SELECT id, etag FROM volumes WHERE id IN (SELECT value FROM json_each(?1))",
+    )
+    .bind(&ids)
+    .fetch_all(&mut *conn)
+    .await
+    .map_err(&err)?;
+    let mut etags: HashMap<&str, &str> = stored.iter().map(|(i, e)| (&**i, &**e)).collect();
+
+    // Decide in batch order (an id may repeat); only what changes is encoded and written.
+    let mut writes: Vec<VolumeRow<'_>> = Vec::new();
+    for r in records {
+        match etags.insert(r.id.as_str(), r.etag.as_str()) {
+            Some(etag) if etag == r.etag => {
+                outcome.unchanged += 1;
+                continue;
+            }
+            Some(_) => outcome.updated += 1,
+            None => outcome.inserted += 1,
+        }
+        writes.push(VolumeRow::encode(r)?);
+    }
+
+    let statements = upsert_statements();
+    let mut rest = writes.as_slice();
+    for size in statement_sizes(writes.len()) {
+        let (chunk, tail) = rest.split_at(size);
+        rest = tail;
+        let mut query = sqlx::query(&statements[size.ilog2() as usize]);
+        for row in chunk {
+            query = query
+                .bind(row.id)
+                .bind(row.source_key)
+                .bind(row.etag)
+                .bind(&row.updated)
+                .bind(&row.data);
+        }
+        query.execute(&mut *conn).await.map_err(&err)?;
+    }
+    Ok(outcome)
+}
+
 #[async_trait]
 impl VolumeStore for SqliteStore {
     async fn upsert_volumes(&self, records: &[VolumeRecord]) -> StoreResult<UpsertOutcome> {
-        let mut outcome = UpsertOutcome::default();
         if records.is_empty() {
-            return Ok(outcome);
+            return Ok(UpsertOutcome::default());
         }
-        let ids: Vec<&str> = records.iter().map(|r| r.id.as_str()).collect();
-        let ids = serde_json::to_string(&ids)
-            .map_err(|e| StoreError::Database(format!("encoding volume ids: {e}")))?;
         let err = db_error("upserting volumes");
-
         let _writer = self.write_lock.lock().await;
         // IMMEDIATE takes the write lock up front: a deferred transaction that reads first
         // could not upgrade to writing while another connection writes.
@@ -100,45 +150,7 @@ impl VolumeStore for SqliteStore {
             .begin_with("BEGIN IMMEDIATE")
             .await
             .map_err(&err)?;
-        let stored: Vec<(String, String)> = sqlx::query_as(
-            "SELECT id, etag FROM volumes WHERE id IN (SELECT value FROM json_each(?1))",
-        )
-        .bind(&ids)
-        .fetch_all(&mut *tx)
-        .await
-        .map_err(&err)?;
-        let mut etags: HashMap<&str, &str> = stored.iter().map(|(i, e)| (&**i, &**e)).collect();
-
-        // Decide in batch order (an id may repeat); only what changes is encoded and written.
-        let mut writes: Vec<VolumeRow<'_>> = Vec::new();
-        for r in records {
-            match etags.insert(r.id.as_str(), r.etag.as_str()) {
-                Some(etag) if etag == r.etag => {
-                    outcome.unchanged += 1;
-                    continue;
-                }
-                Some(_) => outcome.updated += 1,
-                None => outcome.inserted += 1,
-            }
-            writes.push(VolumeRow::encode(r)?);
-        }
-
-        let statements = upsert_statements();
-        let mut rest = writes.as_slice();
-        for size in statement_sizes(writes.len()) {
-            let (chunk, tail) = rest.split_at(size);
-            rest = tail;
-            let mut query = sqlx::query(&statements[size.ilog2() as usize]);
-            for row in chunk {
-                query = query
-                    .bind(row.id)
-                    .bind(row.source_key)
-                    .bind(row.etag)
-                    .bind(&row.updated)
-                    .bind(&row.data);
-            }
-            query.execute(&mut *tx).await.map_err(&err)?;
-        }
+        let outcome = upsert_in(&mut tx, records).await?;
         // Returning early on an error drops `tx`, which rolls the whole batch back.
         tx.commit().await.map_err(&err)?;
         Ok(outcome)
@@ -179,12 +191,32 @@ impl VolumeStore for SqliteStore {
     }
 
     async fn delete_volume(&self, id: &VolumeId) -> StoreResult<bool> {
+        let err = db_error("deleting a volume");
         let _writer = self.write_lock.lock().await;
+        let mut tx = self
+            .pool
+            .begin_with("BEGIN IMMEDIATE")
+            .await
+            .map_err(&err)?;
+        // The volume goes with everything that was known of it: its sources, ISBN claims and
+        // text (a later import of one of those sources makes a fresh volume).
+        for sql in [
+            "DELETE FROM volume_sources WHERE volume_id = ?1",
+            "DELETE FROM volume_isbns WHERE volume_id = ?1",
+            "DELETE FROM volume_texts WHERE volume_id = ?1",
+        ] {
+            sqlx::query(sql)
+                .bind(id.as_str())
+                .execute(&mut *tx)
+                .await
+                .map_err(&err)?;
+        }
         let done = sqlx::query("DELETE FROM volumes WHERE id = ?1")
             .bind(id.as_str())
-            .execute(&self.pool)
+            .execute(&mut *tx)
             .await
-            .map_err(db_error("deleting a volume"))?;
+            .map_err(&err)?;
+        tx.commit().await.map_err(&err)?;
         Ok(done.rows_affected() > 0)
     }
 

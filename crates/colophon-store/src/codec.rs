@@ -22,3 +22,14 @@ pub fn decode_rows(rows: Vec<(String, String)>) -> StoreResult<Vec<VolumeRecord>
         .map(|(id, data)| decode_record(id, data))
         .collect()
 }
+
+/// The `data` column value of a source contribution.
+pub fn encode_contribution(c: &colophon_domain::Contribution) -> StoreResult<String> {
+    serde_json::to_string(c)
+        .map_err(|e| StoreError::Database(format!("encoding source {}: {e}", c.source_key)))
+}
+
+/// Decodes the `data` column of source `key`.
+pub fn decode_contribution(key: &str, data: &str) -> StoreResult<colophon_domain::Contribution> {
+    serde_json::from_str(data).map_err(|e| StoreError::Decode(format!("source {key}: {e}")))
+}

@@ -35,14 +35,14 @@ use std::pin::Pin;
 use std::sync::Arc;
 
 use chrono::{DateTime, Duration, SubsecRound, Utc};
-use colophon_domain::{VolumeId, VolumeRecord};
+use colophon_domain::{Contribution, VolumeId, VolumeRecord};
 use colophon_types::{
     AccessInfo, Dimensions, FormatAccess, ImageLinks, IndustryIdentifier, LayerInfo, LayerRef,
     Offer, OfferPrice, PanelizationSummary, Price, ReadingModes, RentalDuration, SaleInfo,
     VolumeInfo,
 };
 
-use crate::{NewApiKey, Store, UpsertOutcome};
+use crate::{ImportWrite, NewApiKey, SourceRow, Store, UpsertOutcome};
 
 /// Expands one `#[tokio::test]` per conformance story.
 ///
@@ -77,6 +77,9 @@ macro_rules! __conformance_stories {
             api_keys_lifecycle,
             api_key_hash_is_unique,
             concurrent_upserts_lose_nothing,
+            import_write_keeps_sources_isbns_and_texts,
+            failed_import_write_writes_nothing,
+            delete_volume_takes_its_sources,
         );
     };
 }
@@ -983,6 +986,208 @@ pub async fn concurrent_upserts_lose_nothing<S: Store>(store: Arc<S>) {
 }
 
 // ---------------------------------------------------------------------------------------------
+fn contribution(key: &str, seq: i64, title: &str) -> Contribution {
+    Contribution {
+        source_key: key.to_owned(),
+        seq,
+        volume_info: VolumeInfo {
+            title: Some(title.to_owned()),
+            ..VolumeInfo::default()
+        },
+        sale_info: None,
+        access_info: None,
+        layer_info: None,
+        etag: None,
+        text_digest: None,
+    }
+}
+
+fn source_row(volume: &str, key: &str, seq: i64, title: &str) -> SourceRow {
+    SourceRow {
+        volume_id: vid(volume),
+        contribution: contribution(key, seq, title),
+    }
+}
+
+fn sorted_pairs(mut v: Vec<(String, VolumeId)>) -> Vec<(String, String)> {
+    v.sort();
+    v.into_iter().map(|(k, id)| (k, id.to_string())).collect()
+}
+
+/// `write_import` stores contributions, ISBN claims (first claim wins) and texts, and the
+/// lookups find them; writing a source again replaces it.
+pub async fn import_write_keeps_sources_isbns_and_texts<S: Store>(store: Arc<S>) {
+    let a = record("aaaaaaaaaaaa");
+    let b = record("bbbbbbbbbbbb");
+    let mut with_text = source_row("aaaaaaaaaaaa", "epub:x", 2, "Emma (EPUB)");
+    with_text.contribution.text_digest = Some("0123456789abcdef".to_owned());
+    let first = ImportWrite {
+        sources: vec![
+            source_row("aaaaaaaaaaaa", "marc:1", 1, "Emma"),
+            with_text,
+            source_row("bbbbbbbbbbbb", "marc:2", 3, "Persuasion"),
+        ],
+        isbns: vec![
+            ("9780141439587".to_owned(), vid("aaaaaaaaaaaa")),
+            ("9780141439686".to_owned(), vid("bbbbbbbbbbbb")),
+        ],
+        texts: vec![(vid("aaaaaaaaaaaa"), "Emma Woodhouse, handsome, clever…".to_owned())],
+        volumes: vec![a.clone(), b.clone()],
+    };
+    assert_eq!(
+        store.write_import(&first).await.expect("first batch"),
+        outcome(2, 0, 0)
+    );
+    assert_eq!(store.get_volume(&a.id).await.expect("get a"), Some(a.clone()));
+
+    let keys: Vec<String> = ["marc:1", "marc:2", "epub:x", "marc:404"]
+        .map(str::to_owned)
+        .to_vec();
+    assert_eq!(
+        sorted_pairs(store.volumes_of_sources(&keys).await.expect("sources")),
+        [
+            ("epub:x".to_owned(), "aaaaaaaaaaaa".to_owned()),
+            ("marc:1".to_owned(), "aaaaaaaaaaaa".to_owned()),
+            ("marc:2".to_owned(), "bbbbbbbbbbbb".to_owned()),
+        ]
+    );
+    assert!(store.volumes_of_sources(&[]).await.expect("none").is_empty());
+
+    let mut rows = store
+        .sources_of_volumes(&[vid("aaaaaaaaaaaa"), vid("zzzzzzzzzzzz")])
+        .await
+        .expect("sources of a");
+    rows.sort_by_key(|r| r.contribution.seq);
+    assert_eq!(rows.len(), 2);
+    assert_eq!(rows[0].contribution, contribution("marc:1", 1, "Emma"));
+    assert_eq!(
+        rows[1].contribution.text_digest.as_deref(),
+        Some("0123456789abcdef")
+    );
+    assert_eq!(rows[1].volume_id, vid("aaaaaaaaaaaa"));
+
+    let texts = store
+        .full_texts(&[vid("aaaaaaaaaaaa"), vid("bbbbbbbbbbbb")])
+        .await
+        .expect("texts");
+    assert_eq!(texts.len(), 1);
+    assert_eq!(texts[0].1, "Emma Woodhouse, handsome, clever…");
+
+    // Second batch: a source rewritten, an ISBN claimed again by another volume (the first
+    // claim stays), a text replaced, and an unchanged volume.
+    let second = ImportWrite {
+        sources: vec![source_row("aaaaaaaaaaaa", "marc:1", 1, "Emma: A Novel")],
+        isbns: vec![
+            ("9780141439587".to_owned(), vid("bbbbbbbbbbbb")),
+            ("9780000000002".to_owned(), vid("bbbbbbbbbbbb")),
+        ],
+        texts: vec![(vid("aaaaaaaaaaaa"), "Chapter I".to_owned())],
+        volumes: vec![b.clone()],
+    };
+    assert_eq!(
+        store.write_import(&second).await.expect("second batch"),
+        outcome(0, 0, 1)
+    );
+    let isbns: Vec<String> = ["9780141439587", "9780000000002", "9780141439686", "1"]
+        .map(str::to_owned)
+        .to_vec();
+    assert_eq!(
+        sorted_pairs(store.volumes_of_isbns(&isbns).await.expect("isbns")),
+        [
+            ("9780000000002".to_owned(), "bbbbbbbbbbbb".to_owned()),
+            ("9780141439587".to_owned(), "aaaaaaaaaaaa".to_owned()),
+            ("9780141439686".to_owned(), "bbbbbbbbbbbb".to_owned()),
+        ]
+    );
+    let rows = store
+        .sources_of_volumes(&[vid("aaaaaaaaaaaa")])
+        .await
+        .expect("sources again");
+    let marc1 = rows
+        .iter()
+        .find(|r| r.contribution.source_key == "marc:1")
+        .expect("marc:1 kept");
+    assert_eq!(
+        marc1.contribution.volume_info.title.as_deref(),
+        Some("Emma: A Novel")
+    );
+    assert_eq!(rows.len(), 2);
+    let texts = store
+        .full_texts(&[vid("aaaaaaaaaaaa")])
+        .await
+        .expect("text again");
+    assert_eq!(texts, [(vid("aaaaaaaaaaaa"), "Chapter I".to_owned())]);
+}
+
+/// A batch whose volumes fail (a source key taken by another volume) leaves no source, claim
+/// or text behind either.
+pub async fn failed_import_write_writes_nothing<S: Store>(store: Arc<S>) {
+    let a = record("aaaaaaaaaaaa");
+    store
+        .upsert_volumes(std::slice::from_ref(&a))
+        .await
+        .expect("insert");
+    let mut thief = record("cccccccccccc");
+    thief.source_key.clone_from(&a.source_key);
+    thief.refresh_etag();
+    let batch = ImportWrite {
+        sources: vec![source_row("cccccccccccc", "marc:9", 1, "Thief")],
+        isbns: vec![("9780141439587".to_owned(), vid("cccccccccccc"))],
+        texts: vec![(vid("cccccccccccc"), "text".to_owned())],
+        volumes: vec![record("bbbbbbbbbbbb"), thief],
+    };
+    assert!(store.write_import(&batch).await.is_err());
+    assert!(store
+        .volumes_of_sources(&["marc:9".to_owned()])
+        .await
+        .expect("sources")
+        .is_empty());
+    assert!(store
+        .volumes_of_isbns(&["9780141439587".to_owned()])
+        .await
+        .expect("isbns")
+        .is_empty());
+    assert!(store
+        .full_texts(&[vid("cccccccccccc")])
+        .await
+        .expect("texts")
+        .is_empty());
+    assert_eq!(store.count_volumes().await.expect("count"), 1);
+}
+
+/// Deleting a volume deletes its sources, claims and text; other volumes keep theirs.
+pub async fn delete_volume_takes_its_sources<S: Store>(store: Arc<S>) {
+    let batch = ImportWrite {
+        sources: vec![
+            source_row("aaaaaaaaaaaa", "marc:1", 1, "A"),
+            source_row("bbbbbbbbbbbb", "marc:2", 2, "B"),
+        ],
+        isbns: vec![
+            ("9780141439587".to_owned(), vid("aaaaaaaaaaaa")),
+            ("9780141439686".to_owned(), vid("bbbbbbbbbbbb")),
+        ],
+        texts: vec![
+            (vid("aaaaaaaaaaaa"), "a".to_owned()),
+            (vid("bbbbbbbbbbbb"), "b".to_owned()),
+        ],
+        volumes: vec![record("aaaaaaaaaaaa"), record("bbbbbbbbbbbb")],
+    };
+    store.write_import(&batch).await.expect("write");
+    assert!(store.delete_volume(&vid("aaaaaaaaaaaa")).await.expect("delete"));
+    let keys = ["marc:1".to_owned(), "marc:2".to_owned()];
+    assert_eq!(
+        sorted_pairs(store.volumes_of_sources(&keys).await.expect("sources")),
+        [("marc:2".to_owned(), "bbbbbbbbbbbb".to_owned())]
+    );
+    let isbns = ["9780141439587".to_owned(), "9780141439686".to_owned()];
+    assert_eq!(store.volumes_of_isbns(&isbns).await.expect("isbns").len(), 1);
+    let texts = store
+        .full_texts(&[vid("aaaaaaaaaaaa"), vid("bbbbbbbbbbbb")])
+        .await
+        .expect("texts");
+    assert_eq!(texts, [(vid("bbbbbbbbbbbb"), "b".to_owned())]);
+}
+
 // Measurement (not a story: it asserts counts, never timings)
 // ---------------------------------------------------------------------------------------------
 

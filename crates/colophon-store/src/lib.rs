@@ -4,6 +4,7 @@
 mod api_keys;
 pub mod codec;
 mod error;
+mod sources;
 mod volumes;
 
 #[cfg(feature = "conformance")]
@@ -11,6 +12,7 @@ pub mod conformance;
 
 pub use api_keys::{ApiKeyRecord, ApiKeyStore, NewApiKey};
 pub use error::{StoreError, StoreResult};
+pub use sources::{ImportWrite, SourceRow, SourceStore};
 pub use volumes::{UpsertOutcome, VolumeStore};
 
 use async_trait::async_trait;
@@ -23,6 +25,6 @@ pub trait Migrate: Send + Sync {
 }
 
 /// Everything a Colophon server needs from storage.
-pub trait Store: VolumeStore + ApiKeyStore + Migrate + 'static {}
+pub trait Store: VolumeStore + SourceStore + ApiKeyStore + Migrate + 'static {}
 
-impl<T: VolumeStore + ApiKeyStore + Migrate + 'static> Store for T {}
+impl<T: VolumeStore + SourceStore + ApiKeyStore + Migrate + 'static> Store for T {}

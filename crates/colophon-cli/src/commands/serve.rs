@@ -100,14 +100,14 @@ async fn load_demo(backend: &crate::app::Backend) -> anyhow::Result<String> {
     if backend.catalog.count().await? == 0 {
         let mut records = Vec::new();
         for r in colophon_import::demo::read(DEMO_CATALOG) {
-            records.push(
-                r.map_err(|e| anyhow::anyhow!("the built-in demo catalog is broken at {e}"))?,
-            );
+            records.push(colophon_import::SourceRecord::from(r.map_err(|e| {
+                anyhow::anyhow!("the built-in demo catalog is broken at {e}")
+            })?));
         }
-        let summary = backend.catalog.import(&records).await?;
+        let report = backend.catalog.ingest(records).await?;
         say(&format!(
             "colophon: demo catalog loaded: {} volumes",
-            summary.store.inserted
+            report.volumes.inserted
         ));
     } else {
         say("colophon: the catalog is not empty; the demo catalog was not loaded");

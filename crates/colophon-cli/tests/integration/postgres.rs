@@ -36,16 +36,19 @@ async fn serves_the_catalog_from_postgres() {
         // Re-importing the demo catalog changes nothing.
         let records: Vec<_> =
             colophon_import::demo::read(colophon_cli::commands::serve::DEMO_CATALOG)
+                .map(|r| r.map(colophon_import::SourceRecord::from))
                 .collect::<Result<_, _>>()
                 .expect("demo parses");
-        let summary = app
+        let n = records.len() as u64;
+        let report = app
             .backend
             .catalog
-            .import(&records)
+            .ingest(records)
             .await
             .expect("re-import");
-        assert_eq!(summary.store.unchanged, records.len() as u64);
-        assert_eq!(summary.store.inserted + summary.store.updated, 0);
+        assert_eq!(report.unchanged, n);
+        assert_eq!(report.volumes.inserted + report.volumes.updated, 0);
+        assert_eq!(report.indexed, 0);
     }
     colophon_store_postgres::drop_test_database(&admin, &url)
         .await

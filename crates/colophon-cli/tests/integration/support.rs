@@ -71,18 +71,20 @@ impl TestApp {
         if opts.demo {
             let records: Vec<_> =
                 colophon_import::demo::read(colophon_cli::commands::serve::DEMO_CATALOG)
+                    .map(|r| r.map(colophon_import::SourceRecord::from))
                     .collect::<Result<_, _>>()
                     .expect("demo catalog parses");
-            backend.catalog.import(&records).await.expect("import demo");
+            backend.catalog.ingest(records).await.expect("import demo");
         }
         for f in &opts.googlebooks_files {
             let input = colophon_import::open_input(f).expect("open fixture");
             let records: Vec<_> = colophon_import::googlebooks::read(input)
+                .map(|r| r.map(colophon_import::SourceRecord::from))
                 .collect::<Result<_, _>>()
                 .unwrap_or_else(|e| panic!("{} does not import: {e}", f.display()));
             backend
                 .catalog
-                .import(&records)
+                .ingest(records)
                 .await
                 .expect("import fixture");
         }

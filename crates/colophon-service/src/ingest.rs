@@ -1,0 +1,394 @@
+//! Ingesting source records: each gets its volume (by source key, own id, ISBN, or a new one),
+//! volumes are re-merged from all their contributions, then indexed and stored.
+//!
+//! Order of writes, for interrupt safety: the index is committed first, the store second (one
+//! transaction). A run killed between the two leaves the store without the batch, so running
+//! the import again sees every record of it as new and writes both again; a run killed inside
+//! either write leaves that write undone. Either way a second run converges, and the store never
+//! holds a volume the index lacks.
+
+use std::collections::{HashMap, HashSet};
+
+use chrono::Utc;
+use colophon_domain::{merge, text_digest, Contribution, Isbn, VolumeId, VolumeRecord};
+use colophon_import::SourceRecord;
+use colophon_search::SearchError;
+use colophon_store::{ImportWrite, SourceRow, UpsertOutcome};
+
+use crate::{Catalog, CatalogError};
+
+/// Counts of one ingest, per record read and per volume written.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct IngestReport {
+    /// Records given.
+    pub records: u64,
+    /// Records identical to their last import: nothing written.
+    pub unchanged: u64,
+    /// Records that joined a volume another source had described (matched by ISBN).
+    pub merged: u64,
+    /// What happened to the volumes the changed records touched (a re-merged volume whose
+    /// result did not change is `unchanged`).
+    pub volumes: UpsertOutcome,
+    /// Volumes (re)indexed.
+    pub indexed: u64,
+}
+
+impl std::ops::AddAssign for IngestReport {
+    fn add_assign(&mut self, o: Self) {
+        self.records += o.records;
+        self.unchanged += o.unchanged;
+        self.merged += o.merged;
+        self.volumes += o.volumes;
+        self.indexed += o.indexed;
+    }
+}
+
+/// ISBN-13s of a record's identifiers (valid ones only, in order, without repeats).
+fn isbns_of(r: &SourceRecord) -> Vec<String> {
+    let mut out: Vec<String> = Vec::new();
+    for id in r.volume_info.industry_identifiers.iter().flatten() {
+        if id.kind == "ISBN_13" || id.kind == "ISBN_10" {
+            if let Ok(isbn) = Isbn::parse(&id.identifier) {
+                let s = isbn.isbn13().to_owned();
+                if !out.contains(&s) {
+                    out.push(s);
+                }
+            }
+        }
+    }
+    out
+}
+
+impl Catalog {
+    /// Ingests one batch of source records (see the module doc). A source key repeated in the
+    /// batch counts once, its last record winning.
+    pub async fn ingest(&self, records: Vec<SourceRecord>) -> Result<IngestReport, CatalogError> {
+        let mut report = IngestReport {
+            records: records.len() as u64,
+            ..IngestReport::default()
+        };
+        // Last record of each source key, in first-seen order.
+        let mut position: HashMap<String, usize> = HashMap::new();
+        let mut batch: Vec<SourceRecord> = Vec::with_capacity(records.len());
+        for r in records {
+            match position.get(&r.source_key) {
+                Some(&i) => batch[i] = r,
+                None => {
+                    position.insert(r.source_key.clone(), batch.len());
+                    batch.push(r);
+                }
+            }
+        }
+        let isbns: Vec<Vec<String>> = batch.iter().map(isbns_of).collect();
+
+        let store = self.store();
+        let keys: Vec<String> = batch.iter().map(|r| r.source_key.clone()).collect();
+        let known: HashMap<String, VolumeId> =
+            store.volumes_of_sources(&keys).await?.into_iter().collect();
+        let mut all_isbns: Vec<String> = isbns.iter().flatten().cloned().collect();
+        all_isbns.sort_unstable();
+        all_isbns.dedup();
+        let mut claims: HashMap<String, VolumeId> =
+            store.volumes_of_isbns(&all_isbns).await?.into_iter().collect();
+
+        // Resolve each record's volume, claiming its ISBNs for it when they are free.
+        let mut write = ImportWrite::default();
+        let mut volume_of: Vec<VolumeId> = Vec::with_capacity(batch.len());
+        let mut joined: Vec<bool> = Vec::with_capacity(batch.len());
+        for (r, isbns) in batch.iter().zip(&isbns) {
+            let by_isbn = || isbns.iter().find_map(|i| claims.get(i).cloned());
+            let (id, via_isbn) = if let Some(id) = known.get(&r.source_key) {
+                (id.clone(), false)
+            } else if let Some(id) = &r.volume_id {
+                (id.clone(), false)
+            } else if let Some(id) = by_isbn() {
+                (id, true)
+            } else {
+                (VolumeId::derive(&r.source_key), false)
+            };
+            for i in isbns {
+                if !claims.contains_key(i) {
+                    claims.insert(i.clone(), id.clone());
+                    write.isbns.push((i.clone(), id.clone()));
+                }
+            }
+            volume_of.push(id);
+            joined.push(via_isbn);
+        }
+
+        // Every contribution of the touched volumes, then this batch's in their place.
+        let mut touched: Vec<VolumeId> = volume_of.clone();
+        touched.sort_unstable();
+        touched.dedup();
+        let mut contributions: HashMap<VolumeId, Vec<Contribution>> = HashMap::new();
+        for row in store.sources_of_volumes(&touched).await? {
+            contributions
+                .entry(row.volume_id)
+                .or_default()
+                .push(row.contribution);
+        }
+        let base_seq = Utc::now().timestamp_micros().saturating_mul(1000);
+        let mut changed: HashSet<VolumeId> = HashSet::new();
+        let mut texts: HashMap<VolumeId, String> = HashMap::new();
+        for (i, r) in batch.into_iter().enumerate() {
+            let id = &volume_of[i];
+            let list = contributions.entry(id.clone()).or_default();
+            let old = list.iter().position(|c| c.source_key == r.source_key);
+            let mut c = Contribution {
+                source_key: r.source_key,
+                seq: base_seq + i as i64,
+                volume_info: r.volume_info,
+                sale_info: r.sale_info,
+                access_info: r.access_info,
+                layer_info: None,
+                etag: r.etag,
+                text_digest: r.full_text.as_deref().map(text_digest),
+            };
+            if let Some(old) = old {
+                c.seq = list[old].seq;
+                if list[old] == c {
+                    report.unchanged += 1;
+                    continue;
+                }
+                list[old] = c.clone();
+            } else {
+                if joined[i] || !list.is_empty() {
+                    report.merged += 1;
+                }
+                list.push(c.clone());
+            }
+            changed.insert(id.clone());
+            if let Some(text) = r.full_text {
+                texts.insert(id.clone(), text);
+            }
+            write.sources.push(SourceRow {
+                volume_id: id.clone(),
+                contribution: c,
+            });
+        }
+        if changed.is_empty() {
+            return Ok(report);
+        }
+
+        // Re-merge the changed volumes; fetch the stored texts of those whose text did not
+        // come in this batch, for the index.
+        let now = Utc::now();
+        let mut changed: Vec<VolumeId> = changed.into_iter().collect();
+        changed.sort_unstable();
+        let need_text: Vec<VolumeId> = changed
+            .iter()
+            .filter(|id| {
+                !texts.contains_key(*id)
+                    && contributions[*id].iter().any(|c| c.text_digest.is_some())
+            })
+            .cloned()
+            .collect();
+        let stored_texts: HashMap<VolumeId, String> =
+            store.full_texts(&need_text).await?.into_iter().collect();
+        let records: Vec<VolumeRecord> = changed
+            .iter()
+            .map(|id| merge(id, &contributions[id], now))
+            .collect();
+
+        let index = self.index().clone();
+        let to_index: Vec<(VolumeRecord, Option<String>)> = records
+            .iter()
+            .map(|r| {
+                let text = texts.get(&r.id).or_else(|| stored_texts.get(&r.id));
+                (r.clone(), text.cloned())
+            })
+            .collect();
+        report.indexed = tokio::task::spawn_blocking(move || -> Result<u64, SearchError> {
+            let mut updater = index.updater()?;
+            for (r, text) in &to_index {
+                updater.upsert(r, text.as_deref())?;
+            }
+            updater.commit()?;
+            // Let the merges this commit triggered finish: dropping the writer would abandon
+            // them and leave one small segment per batch, which every search then visits.
+            updater.finish()?;
+            Ok(to_index.len() as u64)
+        })
+        .await
+        .map_err(|e| CatalogError::Task(e.to_string()))??;
+
+        write.texts = texts.into_iter().collect();
+        write.volumes = records;
+        let outcome = store.write_import(&write).await?;
+        report.volumes += outcome;
+        Ok(report)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::sync::Arc;
+
+    use colophon_domain::SearchRequest;
+    use colophon_search::SearchIndex;
+    use colophon_store::{Migrate, SourceStore, VolumeStore};
+    use colophon_store_sqlite::SqliteStore;
+
+    use super::*;
+
+    async fn catalog(dir: &tempfile::TempDir) -> Catalog {
+        let store = SqliteStore::open(&dir.path().join("c.db")).await.unwrap();
+        store.migrate().await.unwrap();
+        Catalog::new(Arc::new(store), SearchIndex::in_ram().unwrap())
+    }
+
+    fn rec(key: &str, title: &str, isbn: Option<&str>) -> SourceRecord {
+        let mut r = SourceRecord::new(key);
+        r.volume_info.title = Some(title.into());
+        if let Some(i) = isbn {
+            assert!(r.add_isbn(i));
+        }
+        r
+    }
+
+    fn total(c: &Catalog, q: &str) -> u64 {
+        c.index().reload().unwrap();
+        c.index().search(&SearchRequest::new(q)).unwrap().total
+    }
+
+    #[tokio::test]
+    async fn new_same_changed_and_merged_records() {
+        let dir = tempfile::tempdir().unwrap();
+        let c = catalog(&dir).await;
+        let first = c
+            .ingest(vec![
+                rec("marc:1", "Emma", Some("0141439580")),
+                rec("marc:2", "Persuasion", None),
+            ])
+            .await
+            .unwrap();
+        assert_eq!(first.volumes.inserted, 2);
+        assert_eq!((first.merged, first.unchanged, first.indexed), (0, 0, 2));
+        let emma_id = VolumeId::derive("marc:1");
+        assert_eq!(total(&c, "emma"), 1);
+
+        // The same records again: nothing written, nothing indexed.
+        let again = c
+            .ingest(vec![
+                rec("marc:1", "Emma", Some("0141439580")),
+                rec("marc:2", "Persuasion", None),
+            ])
+            .await
+            .unwrap();
+        assert_eq!(again.unchanged, 2);
+        assert_eq!(again.volumes, UpsertOutcome::default());
+        assert_eq!(again.indexed, 0);
+
+        // Another source with the same book (ISBN-13 form of the same ISBN) joins it; its
+        // publisher fills the gap, the primary's title stays.
+        let mut onix = rec("onix:9780141439587", "EMMA (Penguin Classics)", Some("978-0-14-143958-7"));
+        onix.volume_info.publisher = Some("Penguin".into());
+        onix.full_text = Some("Emma Woodhouse, handsome, clever, and rich".into());
+        let merged = c.ingest(vec![onix]).await.unwrap();
+        assert_eq!(merged.merged, 1);
+        assert_eq!(merged.volumes.updated, 1);
+        assert_eq!(c.count().await.unwrap(), 2);
+        let emma = c.get_volume(emma_id.as_str()).await.unwrap();
+        assert_eq!(emma.volume_info.title.as_deref(), Some("Emma"));
+        assert_eq!(emma.volume_info.publisher.as_deref(), Some("Penguin"));
+        assert_eq!(c.store().sources_of_volumes(&[emma_id.clone()]).await.unwrap().len(), 2);
+        // The text is searchable.
+        assert_eq!(total(&c, "handsome clever"), 1);
+
+        // Re-importing the first source with a change keeps the second source's data and the
+        // text in the index.
+        let changed = c
+            .ingest(vec![rec("marc:1", "Emma: a novel", Some("0141439580"))])
+            .await
+            .unwrap();
+        assert_eq!((changed.volumes.updated, changed.merged), (1, 0));
+        let emma = c.get_volume(emma_id.as_str()).await.unwrap();
+        assert_eq!(emma.volume_info.title.as_deref(), Some("Emma: a novel"));
+        assert_eq!(emma.volume_info.publisher.as_deref(), Some("Penguin"));
+        assert_eq!(total(&c, "handsome clever"), 1);
+        assert_eq!(total(&c, "novel"), 1);
+    }
+
+    #[tokio::test]
+    async fn within_a_batch_repeats_and_isbn_matches_resolve() {
+        let dir = tempfile::tempdir().unwrap();
+        let c = catalog(&dir).await;
+        let report = c
+            .ingest(vec![
+                rec("csv:a:1", "Dracula", Some("9780141439846")),
+                rec("csv:a:1", "Dracula (2nd reading)", Some("9780141439846")),
+                rec("marc:9", "Dracula.", Some("0141439840")),
+            ])
+            .await
+            .unwrap();
+        assert_eq!(report.records, 3);
+        assert_eq!(report.merged, 1);
+        assert_eq!(report.volumes.inserted, 1);
+        assert_eq!(c.count().await.unwrap(), 1);
+        let v = c
+            .get_volume(VolumeId::derive("csv:a:1").as_str())
+            .await
+            .unwrap();
+        assert_eq!(v.volume_info.title.as_deref(), Some("Dracula (2nd reading)"));
+    }
+
+    #[tokio::test]
+    async fn records_with_their_own_id_keep_it() {
+        let dir = tempfile::tempdir().unwrap();
+        let c = catalog(&dir).await;
+        c.ingest(vec![rec("marc:1", "Emma", Some("9780141439587"))])
+            .await
+            .unwrap();
+        let mut google = rec("googlebooks:kPbzR4LDkAkC", "Emma", Some("9780141439587"));
+        google.volume_id = Some(VolumeId::parse("kPbzR4LDkAkC").unwrap());
+        google.etag = Some("Wv0yrtKEZ4M".into());
+        let report = c.ingest(vec![google]).await.unwrap();
+        assert_eq!((report.volumes.inserted, report.merged), (1, 0));
+        let v = c.get_volume("kPbzR4LDkAkC").await.unwrap();
+        assert_eq!(v.etag, "Wv0yrtKEZ4M");
+        assert_eq!(c.count().await.unwrap(), 2);
+    }
+
+    #[tokio::test]
+    async fn a_failed_store_write_leaves_a_rerun_complete() {
+        // The index is written before the store: after a crash between the two, a rerun sees
+        // the records as new and writes both. Simulate by indexing a batch without storing it.
+        let dir = tempfile::tempdir().unwrap();
+        let c = catalog(&dir).await;
+        let batch = vec![rec("marc:1", "Emma", None), rec("marc:2", "Persuasion", None)];
+        let mut updater = c.index().updater().unwrap();
+        for r in &batch {
+            let record = merge(
+                &VolumeId::derive(&r.source_key),
+                &[Contribution {
+                    source_key: r.source_key.clone(),
+                    seq: 0,
+                    volume_info: r.volume_info.clone(),
+                    sale_info: None,
+                    access_info: None,
+                    layer_info: None,
+                    etag: None,
+                    text_digest: None,
+                }],
+                Utc::now(),
+            );
+            updater.upsert(&record, None).unwrap();
+        }
+        updater.commit().unwrap();
+        updater.finish().unwrap();
+        assert_eq!(c.count().await.unwrap(), 0);
+        let report = c.ingest(batch).await.unwrap();
+        assert_eq!(report.volumes.inserted, 2);
+        assert_eq!(total(&c, "emma"), 1);
+        assert_eq!(total(&c, "persuasion"), 1);
+        assert_eq!(c.count().await.unwrap(), 2);
+        assert_eq!(
+            c.store()
+                .get_volumes(&[VolumeId::derive("marc:1")])
+                .await
+                .unwrap()
+                .len(),
+            1
+        );
+    }
+}
