@@ -1,10 +1,14 @@
 #![doc = include_str!("../README.md")]
 #![forbid(unsafe_code)]
 
+mod booktext;
 pub mod demo;
+pub mod epub;
 pub mod googlebooks;
 pub mod jsonl;
 pub mod source;
+pub mod tei;
+pub mod text;
 
 pub use source::SourceRecord;
 
