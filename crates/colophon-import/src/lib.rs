@@ -3,6 +3,8 @@
 
 pub mod demo;
 pub mod googlebooks;
+pub mod marc;
+pub mod marcxml;
 pub mod source;
 
 pub use source::SourceRecord;
