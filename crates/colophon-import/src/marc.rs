@@ -256,35 +256,34 @@ impl Record {
     }
 }
 
+/// The tags the mapping uses (others are not kept).
+const WANTED_TAGS: [u16; 24] = [
+    1, 3, 8, 10, 20, 35, 41, 100, 110, 111, 240, 245, 246, 260, 264, 300, 520, 650, 651, 700, 710,
+    711, 740, 880,
+];
+
+/// A bit per numeric tag 000-999: whether the mapping uses it.
+static WANTED: [u64; 16] = {
+    let mut bits = [0u64; 16];
+    let mut i = 0;
+    while i < WANTED_TAGS.len() {
+        let t = WANTED_TAGS[i] as usize;
+        bits[t / 64] |= 1 << (t % 64);
+        i += 1;
+    }
+    bits
+};
+
 /// Whether the mapping uses fields with this tag (others are not kept).
 pub(crate) fn wanted_tag(tag: &[u8]) -> bool {
-    matches!(
-        tag,
-        b"001"
-            | b"003"
-            | b"008"
-            | b"010"
-            | b"020"
-            | b"035"
-            | b"041"
-            | b"100"
-            | b"110"
-            | b"111"
-            | b"240"
-            | b"245"
-            | b"246"
-            | b"260"
-            | b"264"
-            | b"300"
-            | b"520"
-            | b"650"
-            | b"651"
-            | b"700"
-            | b"710"
-            | b"711"
-            | b"740"
-            | b"880"
-    )
+    let [a, b, c] = tag else {
+        return false;
+    };
+    if !(a.is_ascii_digit() && b.is_ascii_digit() && c.is_ascii_digit()) {
+        return false;
+    }
+    let t = usize::from(a - b'0') * 100 + usize::from(b - b'0') * 10 + usize::from(c - b'0');
+    WANTED[t / 64] & (1 << (t % 64)) != 0
 }
 
 /// Text as the mapping wants it: NFC, with doubly-encoded UTF-8 repaired. None when `s`

@@ -161,29 +161,45 @@ impl<R: Read> BinaryReader<R> {
                 reason: format!("{at} bytes of garbage before the next record skipped"),
             }));
         }
-        let rec_start = start + (lead + at) as u64;
-        self.n += 1;
-        let position = format!("record {} (byte {rec_start})", self.n);
-        let bytes = &rest[at..];
-        if matches!(chunk, Chunk::End) {
-            self.queue.push_back(Err(Rejected {
-                position,
-                reason: format!(
-                    "truncated record: the input ends after {} bytes, before the record terminator",
-                    bytes.len()
-                ),
-            }));
-            return;
-        }
-        let record = &mut self.record;
-        let result = parse(bytes, record)
-            .and_then(|()| {
-                mapping::to_source_record(record, || {
-                    format!("sha256:{}", hash_hex(&Sha256::digest(bytes)))
+        let mut rec_start = start + (lead + at) as u64;
+        let mut bytes = &rest[at..];
+        let ended = matches!(chunk, Chunk::End);
+        loop {
+            self.n += 1;
+            let position = format!("record {} (byte {rec_start})", self.n);
+            // A record whose terminator was lost runs into the next one: cut where the next
+            // leader begins, and read both.
+            let (this, next) = match find_embedded_leader(bytes) {
+                Some(p) => (&bytes[..p], Some(&bytes[p..])),
+                None => (bytes, None),
+            };
+            let result = if ended && next.is_none() {
+                Err(Rejected {
+                    position,
+                    reason: format!(
+                        "truncated record: the input ends after {} bytes, before the record terminator",
+                        this.len()
+                    ),
                 })
-            })
-            .map_err(|reason| Rejected { position, reason });
-        self.queue.push_back(result);
+            } else {
+                let record = &mut self.record;
+                parse(this, record)
+                    .and_then(|()| {
+                        mapping::to_source_record(record, || {
+                            format!("sha256:{}", hash_hex(&Sha256::digest(this)))
+                        })
+                    })
+                    .map_err(|reason| Rejected { position, reason })
+            };
+            self.queue.push_back(result);
+            match next {
+                Some(n) => {
+                    rec_start += this.len() as u64;
+                    bytes = n;
+                }
+                None => break,
+            }
+        }
     }
 }
 
@@ -203,9 +219,23 @@ impl<R: Read> Iterator for BinaryReader<R> {
     }
 }
 
-/// Where a record starts in `bytes`: a leader followed by a directory entry (a tag, then nine
-/// digits). The first place whose leader also has digits for its length and base address
-/// wins; failing that, the first whose leader has either (one of them may be the damage).
+/// Whether `w` (at least [`LEADER_LEN`] + 12 bytes) starts with a well-formed leader: five
+/// digits, three letters (status, type, level), `22`, five digits, then a directory entry.
+fn full_leader(w: &[u8]) -> bool {
+    let digits = |s: &[u8]| s.iter().all(u8::is_ascii_digit);
+    w.len() >= LEADER_LEN + 12
+        && w[10] == b'2'
+        && w[11] == b'2'
+        && digits(&w[..5])
+        && w[5..8].iter().all(u8::is_ascii_lowercase)
+        && digits(&w[12..17])
+        && w[24..27].iter().all(u8::is_ascii_alphanumeric)
+        && digits(&w[27..36])
+}
+
+/// Where a record starts in `bytes`. Best is a well-formed leader ([`full_leader`]); failing
+/// that, a leader with digits for its length and base address followed by a directory entry
+/// (a tag, then nine digits); failing that, one of the two (the other may be the damage).
 fn find_leader(bytes: &[u8]) -> Option<usize> {
     let digits = |s: Option<&[u8]>| s.is_some_and(|s| s.iter().all(u8::is_ascii_digit));
     let entry = |i: usize| {
@@ -215,15 +245,46 @@ fn find_leader(bytes: &[u8]) -> Option<usize> {
     };
     let length = |i: usize| digits(bytes.get(i..i + 5));
     let base = |i: usize| digits(bytes.get(i + 12..i + 17));
+    let windows = || bytes.windows(LEADER_LEN + 12);
+    // A leader at 0 cannot have another one starting inside its first 36 bytes.
+    let early = windows().take(LEADER_LEN + 12).position(full_leader);
+    if early.is_some() {
+        return early;
+    }
+    if length(0) && base(0) && entry(0) {
+        return Some(0);
+    }
     let candidates = 0..bytes.len().saturating_sub(LEADER_LEN + 12);
-    candidates
-        .clone()
-        .find(|&i| length(i) && base(i) && entry(i))
+    windows()
+        .position(full_leader)
+        .or_else(|| {
+            candidates
+                .clone()
+                .find(|&i| length(i) && base(i) && entry(i))
+        })
         .or_else(|| {
             candidates
                 .into_iter()
                 .find(|&i| (length(i) || base(i)) && entry(i))
         })
+}
+
+/// Where, past its own leader, `bytes` holds the [`full_leader`] of another record: found
+/// when a record lost its terminator. A record whose length in the leader is its length has
+/// none, and is not searched.
+fn find_embedded_leader(bytes: &[u8]) -> Option<usize> {
+    let declared = std::str::from_utf8(bytes.get(..5)?)
+        .ok()?
+        .parse::<usize>()
+        .ok();
+    if declared == Some(bytes.len()) {
+        return None;
+    }
+    bytes
+        .get(LEADER_LEN..)?
+        .windows(LEADER_LEN + 12)
+        .position(full_leader)
+        .map(|p| p + LEADER_LEN)
 }
 
 /// Parses one record (leader to terminator, inclusive) into `record`, keeping the fields the
@@ -245,7 +306,11 @@ pub(crate) fn parse(rec: &[u8], record: &mut Record) -> Result<(), String> {
     let directory = &rec[LEADER_LEN..dir_end];
     let data = &rec[dir_end + 1..];
     // Directory entries: tag, length (4 digits), start (5 digits).
-    let num = |s: &[u8]| -> Option<usize> { std::str::from_utf8(s).ok()?.trim().parse().ok() };
+    let num = |s: &[u8]| -> Option<usize> {
+        s.iter().try_fold(0usize, |n, &b| {
+            b.is_ascii_digit().then(|| n * 10 + usize::from(b - b'0'))
+        })
+    };
     let entries = || {
         directory
             .chunks_exact(12)

@@ -202,6 +202,15 @@ fn clean_title(s: &str) -> String {
 }
 
 fn collapse_spaces(s: &str) -> String {
+    let needed = s
+        .as_bytes()
+        .windows(2)
+        .any(|w| w[0].is_ascii_whitespace() && (w[1].is_ascii_whitespace() || w[0] != b' '))
+        || s.starts_with(char::is_whitespace)
+        || s.ends_with(char::is_whitespace);
+    if !needed {
+        return s.to_owned();
+    }
     let mut out = String::with_capacity(s.len());
     for w in s.split_whitespace() {
         if !out.is_empty() {

@@ -1104,6 +1104,81 @@ fn marcxml_keys_without_ids() {
     assert_eq!(keys[0], keys[2]);
 }
 
+/// A small deterministic generator for the corruption test.
+struct XorShift(u64);
+
+impl XorShift {
+    fn next(&mut self) -> u64 {
+        self.0 ^= self.0 << 13;
+        self.0 ^= self.0 >> 7;
+        self.0 ^= self.0 << 17;
+        self.0
+    }
+
+    fn below(&mut self, n: usize) -> usize {
+        (self.next() % n.max(1) as u64) as usize
+    }
+}
+
+/// Damages `bytes` a few times: overwritten bytes (often with MARC or XML delimiters),
+/// deletions, insertions, or a cut.
+fn corrupt(bytes: &[u8], rng: &mut XorShift) -> Vec<u8> {
+    const SPECIAL: &[u8] = b"\x1b\x1d\x1e\x1f<>&\"/0123456789$(\xe2\xff";
+    let mut out = bytes.to_vec();
+    for _ in 0..1 + rng.below(4) {
+        if out.is_empty() {
+            break;
+        }
+        let at = rng.below(out.len());
+        match rng.below(5) {
+            0 => out[at] = SPECIAL[rng.below(SPECIAL.len())],
+            1 => out[at] = rng.next() as u8,
+            2 => {
+                out.remove(at);
+            }
+            3 => out.insert(at, SPECIAL[rng.below(SPECIAL.len())]),
+            _ => out.truncate(at),
+        }
+    }
+    out
+}
+
+/// Damaged copies of every real record: the readers neither panic nor stop early (each
+/// damaged copy, followed by an intact record, still yields that intact record).
+#[test]
+fn corrupted_real_records_never_panic() {
+    let mut rng = XorShift(0x5EED_1234_ABCD_0001);
+    let intact = titled("intact", "Still here");
+    let mut checked = 0;
+    for p in files("openlibrary-tests/bin_input", ".mrc") {
+        let original = std::fs::read(&p).unwrap();
+        for _ in 0..40 {
+            let mut input = corrupt(&original, &mut rng);
+            input.extend_from_slice(&intact);
+            let shown = String::from_utf8_lossy(&input[..input.len().min(200)]).into_owned();
+            let results = read_bytes(input);
+            let last = results.last().and_then(|r| r.as_ref().ok());
+            assert_eq!(
+                last.map(|r| r.source_key.as_str()),
+                Some("marc:intact"),
+                "{}: {:?}\n{shown:?}",
+                stem(&p),
+                summary(&results)
+            );
+            checked += 1;
+        }
+    }
+    for p in files("openlibrary-tests/xml_input", ".xml") {
+        let original = std::fs::read(&p).unwrap();
+        for _ in 0..40 {
+            let input = corrupt(&original, &mut rng);
+            let _ = read_xml(std::io::Cursor::new(input)).count();
+            checked += 1;
+        }
+    }
+    assert_eq!(checked, (60 + 22) * 40);
+}
+
 /// Streams `head`, then `body` `times` times, then `tail`, without holding the repetitions.
 struct Repeat {
     parts: Vec<std::sync::Arc<Vec<u8>>>,

@@ -128,29 +128,31 @@ impl<R: Read> XmlReader<R> {
         match name {
             b"leader" => self.start_capture(Capture::Leader),
             b"controlfield" => {
-                if let Some(tag) = attr_tag(e).filter(|t| wanted_tag(t)) {
+                let tag = raw_attr(e.attributes_raw(), b"tag").and_then(tag3);
+                if let Some(tag) = tag.filter(|t| wanted_tag(t)) {
                     self.start_capture(Capture::Control(tag));
                 }
             }
             b"datafield" => {
-                let (mut tag, mut ind1, mut ind2) = (None, b' ', b' ');
-                for a in e.attributes().with_checks(false).flatten() {
-                    let v = a.value.as_ref();
-                    match a.key.local_name().as_ref() {
-                        b"tag" => tag = <[u8; 3]>::try_from(v.trim_ascii()).ok(),
-                        b"ind1" => ind1 = v.first().copied().unwrap_or(b' '),
-                        b"ind2" => ind2 = v.first().copied().unwrap_or(b' '),
-                        _ => {}
-                    }
-                }
+                let raw = e.attributes_raw();
                 self.in_field = false;
-                if let Some(tag) = tag.filter(|t| wanted_tag(t)) {
-                    self.record.begin_data_field(tag, ind1, ind2);
+                if let Some(tag) = raw_attr(raw, b"tag")
+                    .and_then(tag3)
+                    .filter(|t| wanted_tag(t))
+                {
+                    let ind = |name: &[u8]| {
+                        raw_attr(raw, name)
+                            .and_then(|v| v.first().copied())
+                            .unwrap_or(b' ')
+                    };
+                    self.record
+                        .begin_data_field(tag, ind(b"ind1"), ind(b"ind2"));
                     self.in_field = true;
                 }
             }
             b"subfield" if self.in_field => {
-                let code = attr_first_byte(e, b"code")
+                let code = raw_attr(e.attributes_raw(), b"code")
+                    .and_then(|v| v.first().copied())
                     .filter(u8::is_ascii)
                     .unwrap_or(b'?');
                 self.start_capture(Capture::Subfield(code));
@@ -323,20 +325,58 @@ impl<R: Read> Iterator for XmlReader<R> {
     }
 }
 
-/// The first byte of attribute `name` (matched by local name).
-fn attr_first_byte(e: &BytesStart<'_>, name: &[u8]) -> Option<u8> {
-    e.attributes()
-        .with_checks(false)
-        .flatten()
-        .find(|a| a.key.local_name().as_ref() == name)
-        .and_then(|a| a.value.first().copied())
+/// The raw value of attribute `name` (any prefix) in the attribute text of a start tag
+/// (` tag="245" ind1="1"`). Values here are tags, indicators and codes: no entities to expand.
+fn raw_attr<'a>(raw: &'a [u8], name: &[u8]) -> Option<&'a [u8]> {
+    let mut rest = raw;
+    loop {
+        let (&first, tail) = name.split_first()?;
+        let p = rest
+            .windows(name.len())
+            .position(|w| w[0] == first && &w[1..] == tail)?;
+        let before = p.checked_sub(1).and_then(|b| rest.get(b)).copied();
+        let after = rest.get(p + name.len()..).unwrap_or_default();
+        rest = after;
+        if !before.is_none_or(|b| b.is_ascii_whitespace() || b == b':') {
+            continue;
+        }
+        let after = after.trim_ascii_start();
+        let Some(value) = after.strip_prefix(b"=") else {
+            continue;
+        };
+        let value = value.trim_ascii_start();
+        let (&quote, value) = value.split_first()?;
+        if quote != b'"' && quote != b'\'' {
+            continue;
+        }
+        let end = value.iter().position(|&b| b == quote)?;
+        return Some(&value[..end]);
+    }
 }
 
-/// The `tag` attribute, when it has three characters.
-fn attr_tag(e: &BytesStart<'_>) -> Option<[u8; 3]> {
-    e.attributes()
-        .with_checks(false)
-        .flatten()
-        .find(|a| a.key.local_name().as_ref() == b"tag")
-        .and_then(|a| <[u8; 3]>::try_from(a.value.trim_ascii()).ok())
+fn tag3(v: &[u8]) -> Option<[u8; 3]> {
+    v.trim_ascii().try_into().ok()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::raw_attr;
+
+    #[test]
+    fn attributes_from_raw_text() {
+        let raw = br#" ind1=" " ind2='4'  tag = "245" xmlns:marc="x" marc:code="a""#;
+        assert_eq!(raw_attr(raw, b"tag"), Some(&b"245"[..]));
+        assert_eq!(raw_attr(raw, b"ind1"), Some(&b" "[..]));
+        assert_eq!(raw_attr(raw, b"ind2"), Some(&b"4"[..]));
+        assert_eq!(raw_attr(raw, b"code"), Some(&b"a"[..]));
+        assert_eq!(
+            raw_attr(raw, b"marc"),
+            Some(&b"x"[..]),
+            "local name of xmlns:marc"
+        );
+        assert_eq!(raw_attr(raw, b"absent"), None);
+        assert_eq!(raw_attr(b" xtag=\"1\" tag=\"2\"", b"tag"), Some(&b"2"[..]));
+        assert_eq!(raw_attr(b" tag=\"unclosed", b"tag"), None);
+        assert_eq!(raw_attr(b" tag", b"tag"), None);
+    }
 }
