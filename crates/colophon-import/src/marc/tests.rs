@@ -1018,10 +1018,12 @@ fn marcxml_rejects_a_record_and_reads_on() {
 <record><controlfield tag=\"001\">b</controlfield><datafield tag=\"100\" ind1=\"1\" ind2=\" \"><subfield code=\"a\">No, Title.</subfield></datafield></record>\
 <record><controlfield tag=\"001\">c</controlfield><datafield tag=\"245\" ind1=\"0\" ind2=\"0\"><subfield code=\"a\">Bad \u{1}\u{fffd} text</subfield></datafield></record>\
 <record><controlfield tag=\"001\">d</controlfield><datafield tag=\"245\"><subfield code=\"a\">Four<broken</subfield></datafield></record>\
+<record><controlfield tag=\"001\">u</controlfield><datafield tag=\"245\" ind1=\"0\" ind2=\"0\"><subfield code=\"a\">Unclosed</subfield></datafield>\
 <record><controlfield tag=\"001\">e</controlfield><datafield tag=\"245\" ind1=\"0\" ind2=\"0\"><subfield code=\"a\">Five</subfield></datafield></record>\
 </collection>";
     let second = doc.find("<record><controlfield tag=\"001\">b").unwrap();
     let fourth = doc.find("<record><controlfield tag=\"001\">d").unwrap();
+    let fifth = doc.find("<record><controlfield tag=\"001\">u").unwrap();
     assert_eq!(
         summary(&read_xml_str(doc)),
         [
@@ -1030,6 +1032,7 @@ fn marcxml_rejects_a_record_and_reads_on() {
             "ok marc:c Bad \u{1}\u{fffd} text".to_owned(),
             // An unescaped "<" swallows the rest of the field: the record has no title left.
             format!("err record 4 (byte {fourth}): no title (245 $a or $k, 240, 246, 740 or a linked 880)"),
+            format!("err record 5 (byte {fifth}): the record is not closed before the next one starts"),
             "ok marc:e Five".to_owned(),
         ]
     );
