@@ -9,7 +9,8 @@
 //!   the leader's record length is not trusted (a wrong length is common in real files), so a
 //!   record whose length or directory is corrupt costs only itself. Fields are found through the
 //!   directory (tag, length, start); when an entry does not point at a field terminator (0x1E)
-//!   the data area is split on 0x1E and paired with the directory in order. Bytes before a
+//!   the data area is split on 0x1E and paired with the directory in order. A record whose
+//!   terminator was lost is cut where the next well-formed leader starts. Bytes before a
 //!   record that cannot be a leader are reported once and skipped; blank lines between records
 //!   are skipped silently. Leader/09 `a` means UTF-8 (invalid sequences are decoded lossily, and
 //!   doubly-encoded UTF-8 such as `rÃ¶misch` is repaired); blank means MARC-8, decoded to
