@@ -6,6 +6,8 @@ pub mod demo;
 pub mod epub;
 pub mod googlebooks;
 pub mod jsonl;
+pub mod marc;
+pub mod marcxml;
 pub mod source;
 pub mod tei;
 pub mod text;
