@@ -3,6 +3,7 @@
 
 pub mod demo;
 pub mod googlebooks;
+pub mod onix;
 pub mod source;
 
 pub use source::SourceRecord;
