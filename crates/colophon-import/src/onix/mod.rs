@@ -132,19 +132,16 @@ fn parser<R: Read>(input: Utf8Input<R>) -> Reader<Utf8Input<R>> {
 /// Whether `name` is an XML name (quick-xml takes `< b` in text for a tag named ``).
 fn valid_name(name: &str) -> bool {
     let bytes = name.as_bytes();
-    if bytes.is_ascii() {
-        return bytes
-            .first()
-            .is_some_and(|&b| b.is_ascii_alphabetic() || b == b'_' || b == b':')
-            && bytes
-                .iter()
-                .all(|&b| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'.' | b'_' | b':'));
+    let Some(&first) = bytes.first() else {
+        return false;
+    };
+    if first.is_ascii_digit() || matches!(first, b'-' | b'.') {
+        return false;
     }
-    let mut chars = name.chars();
-    chars
-        .next()
-        .is_some_and(|c| c.is_alphabetic() || c == '_' || c == ':')
-        && chars.all(|c| c.is_alphanumeric() || matches!(c, '-' | '.' | '_' | ':'))
+    // One pass; non-ASCII bytes are letters of some script (quick-xml hands out valid UTF-8).
+    bytes
+        .iter()
+        .all(|&b| b >= 0x80 || b.is_ascii_alphanumeric() || matches!(b, b'-' | b'.' | b'_' | b':'))
 }
 
 impl<R: Read> OnixReader<R> {

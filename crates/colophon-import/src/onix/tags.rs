@@ -95,7 +95,8 @@ pub(crate) enum Tag {
 impl Tag {
     /// The tag of an element's local name (`b244`, `IDValue`, `onix:Product`).
     pub(crate) fn of(name: &[u8]) -> Tag {
-        let local = match name.iter().rposition(|&b| b == b':') {
+        // Names are short: strip a namespace prefix (`onix:Product`) only when there is one.
+        let local = match memchr::memrchr(b':', name) {
             Some(i) => &name[i + 1..],
             None => name,
         };

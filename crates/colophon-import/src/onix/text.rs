@@ -92,12 +92,13 @@ enum Gap {
 /// paragraphs are separated by blank lines gets `<br><br>` between them unless the text
 /// already marks its paragraphs with `<p>` or `<br>`.
 pub(crate) fn description_html(raw: &str) -> Option<String> {
-    let lower_has = |pat: &str| {
-        raw.as_bytes()
-            .windows(pat.len())
-            .any(|w| w.eq_ignore_ascii_case(pat.as_bytes()))
-    };
-    let marks_paragraphs = lower_has("<p>") || lower_has("<p ") || lower_has("<br");
+    let marks_paragraphs = memchr::memchr_iter(b'<', raw.as_bytes()).any(|i| {
+        let next = raw.as_bytes().get(i + 1..i + 3).unwrap_or(&[]);
+        matches!(
+            next,
+            [b'p' | b'P', b'>' | b' '] | [b'b' | b'B', b'r' | b'R']
+        )
+    });
     let mut out = String::with_capacity(raw.len());
     let mut gap = Gap::None;
     let mut newlines = 0u32;
@@ -165,14 +166,21 @@ pub(crate) fn description_html(raw: &str) -> Option<String> {
             }
             _ => {
                 newlines = 0;
-                let run = bytes[i..]
-                    .iter()
-                    .position(|&b| special(b))
-                    .unwrap_or(bytes.len() - i);
+                // A run of ordinary text, single spaces between words included.
+                let mut end = i + 1;
+                while let Some(&b) = bytes.get(end) {
+                    if !special(b) {
+                        end += 1;
+                    } else if b == b' ' && bytes.get(end + 1).is_some_and(|&n| !special(n)) {
+                        end += 2;
+                    } else {
+                        break;
+                    }
+                }
                 flush_gap(&mut out, &mut gap);
                 // Special bytes are ASCII: the run ends on a character boundary.
-                out.push_str(&raw[i..i + run]);
-                i += run;
+                out.push_str(&raw[i..end]);
+                i = end;
             }
         }
     }
