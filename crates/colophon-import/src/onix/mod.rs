@@ -45,15 +45,17 @@
 //! Each product that cannot be a record is one `Err(Rejected)` at `Product N (line L)`:
 //!
 //! - `NotificationType` 05 (delete): reason `deletion notice for onix:<RecordReference> ...`
-//!   — the source key is in the reason so that a pipeline that wants to honour deletions can;
+//!   — the source key is in the reason, and [`deletion_key`] gives it back, so that a pipeline
+//!   that wants to honour deletions can;
 //! - no title; no `RecordReference` and no ISBN (nothing stable to key it by);
 //! - truncated products (a new `<Product>`, the end of the message or the end of the input
 //!   before `</Product>`) and products in which the XML parser reported an error.
 //!
 //! The reader resynchronises on the next `<Product>`; missing end tags of inner elements are
 //! repaired by closing them at the enclosing end tag. XML errors outside products are reported
-//! at `line L`; reading stops (with a final rejection) only on an I/O error or when the
-//! parser makes no progress.
+//! at `line L`; reading stops (with a final rejection) only on an I/O error, when the
+//! parser makes no progress, after 100 errors outside products, or when elements nest more
+//! than 256 deep (not ONIX: memory stays bounded). A text field over 4 MiB rejects its product.
 
 mod decode;
 mod product;
@@ -84,8 +86,25 @@ pub fn read(
     OnixReader::new(input)
 }
 
+/// The source key a deletion notice asks to delete (`onix:<RecordReference>`), from the
+/// rejection the reader made of it; None for any other rejection.
+pub fn deletion_key(rejected: &Rejected) -> Option<&str> {
+    rejected
+        .reason
+        .strip_prefix("deletion notice for ")?
+        .strip_suffix(" (NotificationType 05)")
+        .filter(|k| k.starts_with("onix:"))
+}
+
 /// Errors outside products after which reading gives up.
 const MAX_OUTER_ERRORS: u32 = 100;
+
+/// Element nesting past which the input is taken for something else than ONIX (ONIX nests
+/// about 6 deep): reading stops, so that memory stays bounded.
+const MAX_DEPTH: usize = 256;
+
+/// A text field larger than this rejects its product (and stops growing the buffer).
+const MAX_TEXT: usize = 4 << 20;
 
 struct Open {
     tag: Tag,
@@ -202,6 +221,13 @@ impl<R: Read> OnixReader<R> {
     }
 
     fn push_text(&mut self, text: &str) {
+        if self.text.len() + text.len() > MAX_TEXT {
+            if let Some(cur) = self.current.as_mut() {
+                cur.error
+                    .get_or_insert_with(|| format!("a text field is larger than {MAX_TEXT} bytes"));
+            }
+            return;
+        }
         if self.current.is_none()
             && !self.garbage_reported
             && self.root.is_some()
@@ -296,6 +322,21 @@ impl<R: Read> OnixReader<R> {
     }
 
     fn start(&mut self, raw: &str, empty: bool) {
+        if self.stack.len() >= MAX_DEPTH {
+            let line = self.line();
+            let reason = format!(
+                "elements nested more than {MAX_DEPTH} deep at line {line}: not an ONIX message \
+                 this reader can follow; reading stopped"
+            );
+            self.abandon(reason.clone());
+            self.out.push_back(Err(Rejected {
+                position: format!("line {line}"),
+                reason,
+            }));
+            self.finished = true;
+            self.xml = None;
+            return;
+        }
         let tag = Tag::of(raw.as_bytes());
         if self.root.is_none() {
             self.root = Some(tag);

@@ -647,6 +647,8 @@ fn keys_deletions_and_missing_fields() {
     assert_eq!(out.len(), 7);
     let e = out[0].as_ref().unwrap_err();
     assert!(e.reason.starts_with("deletion notice for onix:gone"), "{e}");
+    assert_eq!(deletion_key(e), Some("onix:gone"));
+    assert_eq!(deletion_key(out[2].as_ref().unwrap_err()), None);
     assert_eq!(e.position, "Product 1 (line 3)");
     assert_eq!(out[1].as_ref().unwrap().source_key, "onix:9780198526636");
     let e = out[2].as_ref().unwrap_err();
@@ -800,6 +802,32 @@ fn not_onix_at_all() {
         .contains("no <ONIXMessage> or <Product>"));
     // An empty message is no error.
     assert!(read_all(b"<ONIXMessage><Header/></ONIXMessage>").is_empty());
+}
+
+#[test]
+fn absurd_nesting_and_huge_text_stay_bounded() {
+    let deep = format!(
+        "<ONIXMessage>{}{}",
+        titled("1", "One"),
+        "<a>".repeat(100_000)
+    );
+    let out = read_all(deep.as_bytes());
+    assert_eq!(out.len(), 2);
+    assert!(out[0].is_ok());
+    assert!(out[1]
+        .as_ref()
+        .unwrap_err()
+        .reason
+        .contains("nested more than 256 deep"));
+
+    let huge = message(&[
+        titled("big", &"x".repeat(5 << 20)),
+        titled("small", "Small"),
+    ]);
+    let out = read_all(huge.as_bytes());
+    assert_eq!(out.len(), 2);
+    assert!(out[0].as_ref().unwrap_err().reason.contains("larger than"));
+    assert_eq!(out[1].as_ref().unwrap().source_key, "onix:small");
 }
 
 /// Serves its bytes, then fails.
