@@ -830,6 +830,39 @@ fn absurd_nesting_and_huge_text_stay_bounded() {
     assert_eq!(out[1].as_ref().unwrap().source_key, "onix:small");
 }
 
+#[test]
+fn mangled_feeds_never_panic() {
+    // Deterministic damage to a real feed: flipped bytes, markup characters dropped in,
+    // cuts. Every run must end, never panic, and keep reading products after the damage.
+    let original = std::fs::read(onix_file("edge-cases/two_products.xml")).unwrap();
+    let mut seed: u64 = 0x5EED;
+    let mut next = move || {
+        seed = seed
+            .wrapping_mul(6364136223846793005)
+            .wrapping_add(1442695040888963407);
+        (seed >> 33) as usize
+    };
+    let specials = [
+        b'<', b'>', b'&', b'/', b'!', b'?', b'"', 0xC3, 0xFF, 0, b'\n',
+    ];
+    for round in 0..300 {
+        let mut bytes = original.clone();
+        for _ in 0..1 + round % 8 {
+            let at = next() % bytes.len();
+            match next() % 3 {
+                0 => bytes[at] = specials[next() % specials.len()],
+                1 => bytes.insert(at, specials[next() % specials.len()]),
+                _ => bytes[at] = (next() % 256) as u8,
+            }
+        }
+        if round % 10 == 0 {
+            bytes.truncate(next() % bytes.len());
+        }
+        let out = read_all(&bytes);
+        assert!(out.len() <= 2 + 8 * 3 + 2, "round {round}: {out:?}");
+    }
+}
+
 /// Serves its bytes, then fails.
 struct FailingAfter(io::Cursor<Vec<u8>>);
 
