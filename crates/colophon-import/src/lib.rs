@@ -8,6 +8,7 @@ pub mod googlebooks;
 pub mod jsonl;
 pub mod marc;
 pub mod marcxml;
+pub mod onix;
 pub mod source;
 pub mod tei;
 pub mod text;
