@@ -1,8 +1,10 @@
 #![doc = include_str!("../README.md")]
 #![forbid(unsafe_code)]
 
+pub mod csv_table;
 pub mod demo;
 pub mod googlebooks;
+pub mod openlibrary;
 pub mod source;
 
 pub use source::SourceRecord;
@@ -37,8 +39,6 @@ pub fn open_input(path: &std::path::Path) -> std::io::Result<Box<dyn std::io::Re
 pub(crate) fn shared_data_dir() -> std::path::PathBuf {
     std::env::var_os("COLOPHON_SHARED_DIR")
         .map(std::path::PathBuf::from)
-        .unwrap_or_else(|| {
-            std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared")
-        })
+        .unwrap_or_else(|| std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared"))
         .join("data")
 }
