@@ -38,14 +38,15 @@
 //! or author that the dumps lack is simply not joined.
 
 use std::collections::{BTreeMap, HashMap, VecDeque};
+use std::fmt;
 use std::io::{self, BufRead, BufReader, Read};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use colophon_types::SaleInfo;
 use rusqlite::{params, Connection, OptionalExtension};
+use serde::de::{self, Deserializer, IgnoredAny, MapAccess, SeqAccess, Visitor};
 use serde::{Deserialize, Serialize};
-use serde_json::Value;
 
 use crate::csv_table::{display_name, language_code};
 use crate::source::normalize_date;
@@ -249,8 +250,8 @@ impl Joiner {
                 Line::Json(json) => {
                     // Look at the type first, so that editions are not parsed twice.
                     let wanted = serde_json::from_slice::<Probe>(json).is_ok_and(|p| {
-                        let key = p.key.as_ref().and_then(text).unwrap_or("");
-                        matches!(record_kind(p.kind.as_ref(), key), Kind::Author | Kind::Work)
+                        let key = p.key.get().unwrap_or("");
+                        matches!(record_kind(p.kind.get(), key), Kind::Author | Kind::Work)
                     });
                     if !wanted {
                         continue;
@@ -267,19 +268,14 @@ impl Joiner {
             let Some((record, tsv_key)) = parsed else {
                 continue;
             };
-            let key = record
-                .key
-                .as_ref()
-                .and_then(text)
-                .map(str::to_owned)
-                .or(tsv_key);
+            let key = record.key.get().map(str::to_owned).or(tsv_key);
             let Some(key) = key else {
                 if lines.is_tsv {
                     self.reject(lines.position(name), "no key".into());
                 }
                 continue;
             };
-            match record_kind(record.kind.as_ref(), &key) {
+            match record_kind(record.kind.get(), &key) {
                 Kind::Author => self.store_author(&key, &record)?,
                 Kind::Work => self.store_work(&key, record)?,
                 _ => {}
@@ -295,11 +291,7 @@ impl Joiner {
     }
 
     fn store_author(&mut self, key: &str, record: &RefJson) -> io::Result<()> {
-        let name = record
-            .name
-            .as_ref()
-            .and_then(text)
-            .or_else(|| record.personal_name.as_ref().and_then(text));
+        let name = record.name.get().or_else(|| record.personal_name.get());
         let Some(name) = name else {
             return Ok(());
         };
@@ -320,28 +312,17 @@ impl Joiner {
 
     fn store_work(&mut self, key: &str, record: RefJson) -> io::Result<()> {
         let work = WorkData {
-            t: record.title.as_ref().and_then(text).map(str::to_owned),
-            s: record.subtitle.as_ref().and_then(text).map(str::to_owned),
+            t: record.title.get().map(str::to_owned),
+            s: record.subtitle.get().map(str::to_owned),
             j: record
                 .subjects
-                .as_ref()
-                .map(strings)
-                .unwrap_or_default()
-                .into_iter()
+                .iter()
                 .filter(|s| keep_subject(s))
                 .map(str::to_owned)
                 .collect(),
-            d: record
-                .description
-                .as_ref()
-                .and_then(text)
-                .map(str::to_owned),
-            a: record.authors.as_ref().map(keys).unwrap_or_default(),
-            f: record
-                .first_publish_date
-                .as_ref()
-                .and_then(text)
-                .map(str::to_owned),
+            d: record.description.get().map(str::to_owned),
+            a: record.authors.iter().map(str::to_owned).collect(),
+            f: record.first_publish_date.get().map(str::to_owned),
         };
         let data = serde_json::to_vec(&work).map_err(io::Error::other)?;
         match ol_number(key, "/works/OL", 'W') {
@@ -568,15 +549,10 @@ impl Iterator for Editions {
                     }));
                 }
             };
-            let key = edition
-                .key
-                .as_ref()
-                .and_then(text)
-                .or(tsv_key)
-                .map(str::to_owned);
+            let key = edition.key.get().or(tsv_key).map(str::to_owned);
             if tsv_key.is_none() {
                 // JSON Lines: the type is in the record.
-                match record_kind(edition.kind.as_ref(), key.as_deref().unwrap_or("")) {
+                match record_kind(edition.kind.get(), key.as_deref().unwrap_or("")) {
                     Kind::Edition => {}
                     Kind::Author | Kind::Work => continue,
                     Kind::Other(kind) => {
@@ -625,7 +601,7 @@ impl<R: Read> Lines<R> {
             return Ok(false);
         }
         self.line += 1;
-        self.is_tsv = self.buf.first() != Some(&b'{');
+        self.is_tsv = self.buf.first().is_some_and(|&b| b == b'/');
         Ok(true)
     }
 
@@ -662,8 +638,10 @@ fn split_line(line: &[u8]) -> Line<'_> {
     if line.iter().all(u8::is_ascii_whitespace) {
         return Line::Blank;
     }
-    if line.first() == Some(&b'{') {
-        return Line::Json(line);
+    if let Some(start) = line.iter().position(|b| !b.is_ascii_whitespace()) {
+        if line[start] == b'{' {
+            return Line::Json(&line[start..]);
+        }
     }
     let mut parts = line.splitn(5, |&b| b == b'\t');
     match (
@@ -688,12 +666,7 @@ enum Kind<'a> {
 }
 
 /// The type of a JSON record: `type.key` (or `type` as a string), else the key's prefix.
-fn record_kind<'a>(kind: Option<&'a Value>, key: &str) -> Kind<'a> {
-    let declared = kind.and_then(|k| match k {
-        Value::String(s) => Some(s.as_str()),
-        Value::Object(o) => o.get("key").and_then(Value::as_str),
-        _ => None,
-    });
+fn record_kind<'a>(declared: Option<&'a str>, key: &str) -> Kind<'a> {
     match declared {
         Some("/type/edition") => Kind::Edition,
         Some("/type/work") => Kind::Work,
@@ -710,123 +683,356 @@ fn record_kind<'a>(kind: Option<&'a Value>, key: &str) -> Kind<'a> {
 #[derive(Deserialize)]
 struct Probe {
     #[serde(default)]
-    key: Option<Value>,
+    key: Text,
     #[serde(rename = "type", default)]
-    kind: Option<Value>,
+    kind: KeyItem,
 }
 
-/// The fields of authors and works that the join keeps (any JSON shape is accepted).
+/// The fields of authors and works that the join keeps.
 #[derive(Deserialize)]
 struct RefJson {
     #[serde(default)]
-    key: Option<Value>,
+    key: Text,
     #[serde(rename = "type", default)]
-    kind: Option<Value>,
+    kind: KeyItem,
     #[serde(default)]
-    name: Option<Value>,
+    name: Text,
     #[serde(default)]
-    personal_name: Option<Value>,
+    personal_name: Text,
     #[serde(default)]
-    title: Option<Value>,
+    title: Text,
     #[serde(default)]
-    subtitle: Option<Value>,
+    subtitle: Text,
     #[serde(default)]
-    subjects: Option<Value>,
+    subjects: Texts,
     #[serde(default)]
-    description: Option<Value>,
+    description: Text,
     #[serde(default)]
-    authors: Option<Value>,
+    authors: Keys,
     #[serde(default)]
-    first_publish_date: Option<Value>,
+    first_publish_date: Text,
 }
 
-/// The fields of an edition that are mapped (any JSON shape is accepted).
+/// The fields of an edition that are mapped.
 #[derive(Deserialize)]
 struct EditionJson {
     #[serde(default)]
-    key: Option<Value>,
+    key: Text,
     #[serde(rename = "type", default)]
-    kind: Option<Value>,
+    kind: KeyItem,
     #[serde(default)]
-    title: Option<Value>,
+    title: Text,
     #[serde(default)]
-    title_prefix: Option<Value>,
+    title_prefix: Text,
     #[serde(default)]
-    subtitle: Option<Value>,
+    subtitle: Text,
     #[serde(default)]
-    authors: Option<Value>,
+    authors: Keys,
     #[serde(default)]
-    works: Option<Value>,
+    works: Keys,
     #[serde(default)]
-    publishers: Option<Value>,
+    publishers: Texts,
     #[serde(default)]
-    publish_date: Option<Value>,
+    publish_date: Text,
     #[serde(default)]
-    isbn_10: Option<Value>,
+    isbn_10: Texts,
     #[serde(default)]
-    isbn_13: Option<Value>,
+    isbn_13: Texts,
     #[serde(default)]
-    lccn: Option<Value>,
+    lccn: Texts,
     #[serde(default)]
-    oclc_numbers: Option<Value>,
+    oclc_numbers: Texts,
     #[serde(default)]
-    number_of_pages: Option<Value>,
+    number_of_pages: Text,
     #[serde(default)]
-    pagination: Option<Value>,
+    pagination: Text,
     #[serde(default)]
-    languages: Option<Value>,
+    languages: Keys,
     #[serde(default)]
-    subjects: Option<Value>,
+    subjects: Texts,
     #[serde(default)]
-    description: Option<Value>,
+    description: Text,
     #[serde(default)]
-    physical_format: Option<Value>,
+    physical_format: Text,
 }
 
-/// A text value: a string, a number, or `{"type": "/type/text", "value": "…"}`; trimmed,
-/// None when empty.
-fn text(v: &Value) -> Option<&str> {
-    let s = match v {
-        Value::String(s) => s.as_str(),
-        Value::Object(o) => o.get("value").and_then(Value::as_str)?,
-        _ => return None,
-    };
-    let s = s.trim();
-    (!s.is_empty()).then_some(s)
-}
+// Lenient field types: Open Library's data has every shape, and one odd field must not cost
+// the record. Whatever a field holds that is not of the expected shape reads as absent.
 
-/// The texts of a list (or of a single value).
-fn strings(v: &Value) -> Vec<&str> {
-    match v {
-        Value::Array(items) => items.iter().filter_map(text).collect(),
-        other => text(other).into_iter().collect(),
+/// A text: a string, a number, or `{"type": "/type/text", "value": "…"}`.
+#[derive(Debug, Default)]
+struct Text(Option<String>);
+
+impl Text {
+    /// Trimmed, None when empty.
+    fn get(&self) -> Option<&str> {
+        let s = self.0.as_deref()?.trim();
+        (!s.is_empty()).then_some(s)
     }
 }
 
-/// Keys of a reference list: `[{"key": k}]`, `[k]`, `[{"author": {"key": k}}]`,
-/// `[{"author": k}]`.
-fn keys(v: &Value) -> Vec<String> {
-    fn one(v: &Value) -> Option<&str> {
-        match v {
-            Value::String(s) => Some(s.as_str()),
-            Value::Object(o) => match o.get("key") {
-                Some(Value::String(k)) => Some(k.as_str()),
-                _ => o.get("author").and_then(one),
-            },
-            _ => None,
+/// A list of texts (a single text counts as a list of one).
+#[derive(Debug, Default)]
+struct Texts(Vec<String>);
+
+impl Texts {
+    fn iter(&self) -> impl Iterator<Item = &str> {
+        self.0.iter().map(|s| s.trim()).filter(|s| !s.is_empty())
+    }
+}
+
+/// A reference: `"/authors/OL1A"`, `{"key": …}` or `{"author": {"key": …}}`.
+#[derive(Debug, Default)]
+struct KeyItem(Option<String>);
+
+impl KeyItem {
+    fn get(&self) -> Option<&str> {
+        let s = self.0.as_deref()?.trim();
+        (!s.is_empty()).then_some(s)
+    }
+}
+
+/// A list of references.
+#[derive(Debug, Default)]
+struct Keys(Vec<String>);
+
+impl Keys {
+    fn iter(&self) -> impl Iterator<Item = &str> {
+        self.0.iter().map(|s| s.trim()).filter(|s| !s.is_empty())
+    }
+}
+
+/// Object member names the lenient types look at.
+enum Member {
+    Value,
+    Key,
+    Author,
+    Other,
+}
+
+impl<'de> Deserialize<'de> for Member {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct V;
+        impl Visitor<'_> for V {
+            type Value = Member;
+            fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+                f.write_str("a member name")
+            }
+            fn visit_str<E: de::Error>(self, v: &str) -> Result<Member, E> {
+                Ok(match v {
+                    "value" => Member::Value,
+                    "key" => Member::Key,
+                    "author" => Member::Author,
+                    _ => Member::Other,
+                })
+            }
         }
+        d.deserialize_identifier(V)
     }
-    match v {
-        Value::Array(items) => items
-            .iter()
-            .filter_map(one)
-            .map(str::trim)
-            .filter(|k| !k.is_empty())
-            .map(str::to_owned)
-            .collect(),
-        other => one(other)
-            .map(|k| vec![k.trim().to_owned()])
-            .unwrap_or_default(),
+}
+
+fn skip_seq<'de, A: SeqAccess<'de>>(mut seq: A) -> Result<(), A::Error> {
+    while seq.next_element::<IgnoredAny>()?.is_some() {}
+    Ok(())
+}
+
+impl<'de> Deserialize<'de> for Text {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct V;
+        impl<'de> Visitor<'de> for V {
+            type Value = Text;
+            fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+                f.write_str("a text")
+            }
+            fn visit_str<E: de::Error>(self, v: &str) -> Result<Text, E> {
+                Ok(Text(Some(v.to_owned())))
+            }
+            fn visit_string<E: de::Error>(self, v: String) -> Result<Text, E> {
+                Ok(Text(Some(v)))
+            }
+            fn visit_i64<E: de::Error>(self, v: i64) -> Result<Text, E> {
+                Ok(Text(Some(v.to_string())))
+            }
+            fn visit_u64<E: de::Error>(self, v: u64) -> Result<Text, E> {
+                Ok(Text(Some(v.to_string())))
+            }
+            fn visit_f64<E: de::Error>(self, v: f64) -> Result<Text, E> {
+                Ok(Text(Some(v.to_string())))
+            }
+            fn visit_bool<E: de::Error>(self, _: bool) -> Result<Text, E> {
+                Ok(Text(None))
+            }
+            fn visit_unit<E: de::Error>(self) -> Result<Text, E> {
+                Ok(Text(None))
+            }
+            fn visit_none<E: de::Error>(self) -> Result<Text, E> {
+                Ok(Text(None))
+            }
+            fn visit_some<D: Deserializer<'de>>(self, d: D) -> Result<Text, D::Error> {
+                Text::deserialize(d)
+            }
+            fn visit_seq<A: SeqAccess<'de>>(self, seq: A) -> Result<Text, A::Error> {
+                skip_seq(seq)?;
+                Ok(Text(None))
+            }
+            fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Text, A::Error> {
+                let mut out = None;
+                while let Some(name) = map.next_key::<Member>()? {
+                    match name {
+                        Member::Value => out = map.next_value::<Text>()?.0,
+                        _ => {
+                            map.next_value::<IgnoredAny>()?;
+                        }
+                    }
+                }
+                Ok(Text(out))
+            }
+        }
+        d.deserialize_any(V)
+    }
+}
+
+impl<'de> Deserialize<'de> for Texts {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct V;
+        impl<'de> Visitor<'de> for V {
+            type Value = Texts;
+            fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+                f.write_str("a list of texts")
+            }
+            fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Texts, A::Error> {
+                let mut out = Vec::new();
+                while let Some(t) = seq.next_element::<Text>()? {
+                    out.extend(t.0);
+                }
+                Ok(Texts(out))
+            }
+            fn visit_str<E: de::Error>(self, v: &str) -> Result<Texts, E> {
+                Ok(Texts(vec![v.to_owned()]))
+            }
+            fn visit_i64<E: de::Error>(self, v: i64) -> Result<Texts, E> {
+                Ok(Texts(vec![v.to_string()]))
+            }
+            fn visit_u64<E: de::Error>(self, v: u64) -> Result<Texts, E> {
+                Ok(Texts(vec![v.to_string()]))
+            }
+            fn visit_f64<E: de::Error>(self, _: f64) -> Result<Texts, E> {
+                Ok(Texts::default())
+            }
+            fn visit_bool<E: de::Error>(self, _: bool) -> Result<Texts, E> {
+                Ok(Texts::default())
+            }
+            fn visit_unit<E: de::Error>(self) -> Result<Texts, E> {
+                Ok(Texts::default())
+            }
+            fn visit_some<D: Deserializer<'de>>(self, d: D) -> Result<Texts, D::Error> {
+                Texts::deserialize(d)
+            }
+            fn visit_map<A: MapAccess<'de>>(self, map: A) -> Result<Texts, A::Error> {
+                let t = Text::deserialize(de::value::MapAccessDeserializer::new(map))?;
+                Ok(Texts(t.0.into_iter().collect()))
+            }
+        }
+        d.deserialize_any(V)
+    }
+}
+
+impl<'de> Deserialize<'de> for KeyItem {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct V;
+        impl<'de> Visitor<'de> for V {
+            type Value = KeyItem;
+            fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+                f.write_str("a reference")
+            }
+            fn visit_str<E: de::Error>(self, v: &str) -> Result<KeyItem, E> {
+                Ok(KeyItem(Some(v.to_owned())))
+            }
+            fn visit_string<E: de::Error>(self, v: String) -> Result<KeyItem, E> {
+                Ok(KeyItem(Some(v)))
+            }
+            fn visit_i64<E: de::Error>(self, _: i64) -> Result<KeyItem, E> {
+                Ok(KeyItem(None))
+            }
+            fn visit_u64<E: de::Error>(self, _: u64) -> Result<KeyItem, E> {
+                Ok(KeyItem(None))
+            }
+            fn visit_f64<E: de::Error>(self, _: f64) -> Result<KeyItem, E> {
+                Ok(KeyItem(None))
+            }
+            fn visit_bool<E: de::Error>(self, _: bool) -> Result<KeyItem, E> {
+                Ok(KeyItem(None))
+            }
+            fn visit_unit<E: de::Error>(self) -> Result<KeyItem, E> {
+                Ok(KeyItem(None))
+            }
+            fn visit_some<D: Deserializer<'de>>(self, d: D) -> Result<KeyItem, D::Error> {
+                KeyItem::deserialize(d)
+            }
+            fn visit_seq<A: SeqAccess<'de>>(self, seq: A) -> Result<KeyItem, A::Error> {
+                skip_seq(seq)?;
+                Ok(KeyItem(None))
+            }
+            fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<KeyItem, A::Error> {
+                let (mut key, mut author) = (None, None);
+                while let Some(name) = map.next_key::<Member>()? {
+                    match name {
+                        Member::Key => key = map.next_value::<Text>()?.0,
+                        Member::Author => author = map.next_value::<KeyItem>()?.0,
+                        _ => {
+                            map.next_value::<IgnoredAny>()?;
+                        }
+                    }
+                }
+                Ok(KeyItem(key.or(author)))
+            }
+        }
+        d.deserialize_any(V)
+    }
+}
+
+impl<'de> Deserialize<'de> for Keys {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct V;
+        impl<'de> Visitor<'de> for V {
+            type Value = Keys;
+            fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+                f.write_str("a list of references")
+            }
+            fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Keys, A::Error> {
+                let mut out = Vec::new();
+                while let Some(k) = seq.next_element::<KeyItem>()? {
+                    out.extend(k.0);
+                }
+                Ok(Keys(out))
+            }
+            fn visit_str<E: de::Error>(self, v: &str) -> Result<Keys, E> {
+                Ok(Keys(vec![v.to_owned()]))
+            }
+            fn visit_i64<E: de::Error>(self, _: i64) -> Result<Keys, E> {
+                Ok(Keys::default())
+            }
+            fn visit_u64<E: de::Error>(self, _: u64) -> Result<Keys, E> {
+                Ok(Keys::default())
+            }
+            fn visit_f64<E: de::Error>(self, _: f64) -> Result<Keys, E> {
+                Ok(Keys::default())
+            }
+            fn visit_bool<E: de::Error>(self, _: bool) -> Result<Keys, E> {
+                Ok(Keys::default())
+            }
+            fn visit_unit<E: de::Error>(self) -> Result<Keys, E> {
+                Ok(Keys::default())
+            }
+            fn visit_some<D: Deserializer<'de>>(self, d: D) -> Result<Keys, D::Error> {
+                Keys::deserialize(d)
+            }
+            fn visit_map<A: MapAccess<'de>>(self, map: A) -> Result<Keys, A::Error> {
+                let k = KeyItem::deserialize(de::value::MapAccessDeserializer::new(map))?;
+                Ok(Keys(k.0.into_iter().collect()))
+            }
+        }
+        d.deserialize_any(V)
     }
 }
 
@@ -886,38 +1092,33 @@ fn pages_from_pagination(p: &str) -> Option<i32> {
 
 fn map_edition(e: &EditionJson, key: &str, joiner: &mut Joiner) -> Result<SourceRecord, String> {
     let lookup_err = |err: rusqlite::Error| format!("lookup failed: {err}");
-    let work = match e.works.as_ref().map(keys).unwrap_or_default().first() {
+    let work = match e.works.iter().next() {
         Some(w) => joiner.work(w).map_err(lookup_err)?,
         None => None,
     };
     let mut r = SourceRecord::new(format!("openlibrary:{key}"));
-    let own_title =
-        e.title
-            .as_ref()
-            .and_then(text)
-            .map(|t| match e.title_prefix.as_ref().and_then(text) {
-                Some(p) if !t.starts_with(p) => {
-                    if p.ends_with(['\'', '’']) {
-                        format!("{p}{t}")
-                    } else {
-                        format!("{p} {t}")
-                    }
-                }
-                _ => t.to_owned(),
-            });
+    let own_title = e.title.get().map(|t| match e.title_prefix.get() {
+        Some(p) if !t.starts_with(p) => {
+            if p.ends_with(['\'', '’']) {
+                format!("{p}{t}")
+            } else {
+                format!("{p} {t}")
+            }
+        }
+        _ => t.to_owned(),
+    });
     let info = &mut r.volume_info;
     match own_title {
         Some(t) => {
             info.title = Some(t);
-            info.subtitle = e.subtitle.as_ref().and_then(text).map(str::to_owned);
+            info.subtitle = e.subtitle.get().map(str::to_owned);
         }
         None => match work.as_ref().and_then(|w| w.t.clone()) {
             Some(t) => {
                 info.title = Some(t);
                 info.subtitle = e
                     .subtitle
-                    .as_ref()
-                    .and_then(text)
+                    .get()
                     .map(str::to_owned)
                     .or_else(|| work.as_ref().and_then(|w| w.s.clone()));
             }
@@ -926,8 +1127,8 @@ fn map_edition(e: &EditionJson, key: &str, joiner: &mut Joiner) -> Result<Source
     }
     // Authors: the edition's own, else the work's.
     let mut names = Vec::new();
-    for k in e.authors.as_ref().map(keys).unwrap_or_default() {
-        if let Some(n) = joiner.author(&k).map_err(lookup_err)? {
+    for k in e.authors.iter() {
+        if let Some(n) = joiner.author(k).map_err(lookup_err)? {
             names.push(n);
         }
     }
@@ -942,62 +1143,45 @@ fn map_edition(e: &EditionJson, key: &str, joiner: &mut Joiner) -> Result<Source
         r.add_author(&author_display(&n));
     }
     let info = &mut r.volume_info;
-    info.publisher = e
-        .publishers
-        .as_ref()
-        .and_then(|p| strings(p).first().map(|s| (*s).to_owned()));
+    info.publisher = e.publishers.iter().next().map(str::to_owned);
     info.published_date = e
         .publish_date
-        .as_ref()
-        .and_then(text)
+        .get()
         .and_then(normalize_date)
         .or_else(|| work.as_ref()?.f.as_deref().and_then(normalize_date));
     info.page_count = e
         .number_of_pages
-        .as_ref()
-        .and_then(|n| match n {
-            Value::Number(n) => n.as_i64().and_then(|n| i32::try_from(n).ok()),
-            Value::String(s) => s.trim().parse::<i32>().ok(),
-            _ => None,
-        })
-        .filter(|&n| n > 0)
-        .or_else(|| {
-            e.pagination
-                .as_ref()
-                .and_then(text)
-                .and_then(pages_from_pagination)
-        });
+        .get()
+        .and_then(|n| n.parse::<f64>().ok())
+        .filter(|n| (1.0..1e6).contains(n))
+        .map(|n| n as i32)
+        .or_else(|| e.pagination.get().and_then(pages_from_pagination));
     info.language = e
         .languages
-        .as_ref()
-        .map(keys)
-        .unwrap_or_default()
-        .first()
-        .map(|k| k.trim_start_matches("/languages/").to_owned())
-        .filter(|l| l != "und" && l != "zxx")
-        .and_then(|l| language_code(&l));
+        .iter()
+        .next()
+        .map(|k| k.trim_start_matches("/languages/"))
+        .filter(|l| *l != "und" && *l != "zxx")
+        .and_then(language_code);
     info.description = e
         .description
-        .as_ref()
-        .and_then(text)
+        .get()
         .map(str::to_owned)
         .or_else(|| work.as_ref().and_then(|w| w.d.clone()));
     info.print_type = Some("BOOK".into());
-    for field in [&e.isbn_13, &e.isbn_10] {
-        for isbn in field.as_ref().map(strings).unwrap_or_default() {
-            r.add_isbn(isbn);
-        }
+    for isbn in e.isbn_13.iter().chain(e.isbn_10.iter()) {
+        r.add_isbn(isbn);
     }
-    for lccn in e.lccn.as_ref().map(strings).unwrap_or_default() {
+    for lccn in e.lccn.iter() {
         r.add_identifier("OTHER", &format!("LCCN:{lccn}"));
     }
-    for oclc in e.oclc_numbers.as_ref().map(strings).unwrap_or_default() {
+    for oclc in e.oclc_numbers.iter() {
         r.add_identifier("OTHER", &format!("OCLC:{oclc}"));
     }
     if let Some(id) = key.strip_prefix("/books/") {
         r.add_identifier("OTHER", &format!("OPENLIBRARY:{id}"));
     }
-    for s in e.subjects.as_ref().map(strings).unwrap_or_default() {
+    for s in e.subjects.iter() {
         if keep_subject(s) {
             r.add_category(s);
         }
@@ -1007,7 +1191,7 @@ fn map_edition(e: &EditionJson, key: &str, joiner: &mut Joiner) -> Result<Source
             r.add_category(s);
         }
     }
-    if let Some(format) = e.physical_format.as_ref().and_then(text) {
+    if let Some(format) = e.physical_format.get() {
         let f = format.to_ascii_lowercase();
         let ebook = f.contains("ebook") || f.contains("e-book") || f.contains("electronic");
         r.sale_info = Some(SaleInfo {
@@ -1313,8 +1497,53 @@ mod tests {
             Some(&["Odd Key".to_owned()][..])
         );
         assert_eq!(odd.volume_info.page_count, Some(345));
-        assert_eq!(odd.volume_info.published_date, None);
+        assert_eq!(odd.volume_info.published_date.as_deref(), Some("1990"));
         assert_eq!(odd.volume_info.description.as_deref(), Some("Own."));
+    }
+
+    #[test]
+    fn odd_shapes_are_read_leniently() {
+        let tmp = tempfile::tempdir().unwrap();
+        let mut joiner = Joiner::new(tmp.path()).unwrap();
+        let refs = r#"{"key": "/works/OL7W", "title": "Work Title", "subtitle": {"value": "its sub"}, "authors": ["/authors/OL7A", {"author": {"key": "/authors/OL8A"}}, 5], "subjects": "One subject", "description": null}
+{"key": "/authors/OL7A", "personal_name": "Only Personal"}
+{"key": "/authors/OL8A", "name": {"unexpected": true}, "personal_name": "Fallback Name"}
+"#;
+        joiner.add_reference_input(refs.as_bytes()).unwrap();
+        assert_eq!((joiner.stats().authors, joiner.stats().works), (2, 1));
+        let line = r#"{"key": "/books/OL7M", "title": ["not", "a", "title"], "works": "/works/OL7W", "publishers": "Solo Press", "isbn_13": "978-0-19-852663-6", "languages": ["/languages/fre"], "subjects": [1, "Real", {"value": "Wrapped"}, null, ["nested"]], "number_of_pages": 212.0, "lccn": 12345, "physical_format": {"a": 1}}"#;
+        let out: Vec<_> = joiner.read_editions(io::Cursor::new(line)).collect();
+        let r = out[0].as_ref().unwrap();
+        assert_eq!(r.volume_info.title.as_deref(), Some("Work Title"));
+        assert_eq!(r.volume_info.subtitle.as_deref(), Some("its sub"));
+        assert_eq!(
+            r.volume_info.authors.as_deref(),
+            Some(&["Only Personal".to_owned(), "Fallback Name".to_owned()][..])
+        );
+        assert_eq!(r.volume_info.publisher.as_deref(), Some("Solo Press"));
+        assert_eq!(r.volume_info.language.as_deref(), Some("fr"));
+        assert_eq!(r.volume_info.page_count, Some(212));
+        assert_eq!(
+            r.volume_info.categories.as_deref(),
+            Some(
+                &[
+                    "1".to_owned(),
+                    "Real".into(),
+                    "Wrapped".into(),
+                    "One subject".into()
+                ][..]
+            )
+        );
+        assert_eq!(
+            ids(r),
+            [
+                "ISBN_13:9780198526636",
+                "ISBN_10:0198526636",
+                "OTHER:LCCN:12345",
+                "OTHER:OPENLIBRARY:OL7M"
+            ]
+        );
+        assert_eq!(r.sale_info, None);
     }
 
     #[test]
@@ -1352,6 +1581,68 @@ mod tests {
         assert_eq!(ol_number("/authors/OL123A", "/authors/OL", 'A'), Some(123));
         assert_eq!(ol_number("/authors/OLA", "/authors/OL", 'A'), None);
         assert_eq!(ol_number("/works/OL1W", "/authors/OL", 'A'), None);
+    }
+
+    /// Real-size run over a dump written by `bench/gen_openlibrary.py` (directory in
+    /// `COLOPHON_OL_DUMP`): both passes timed, peak memory printed.
+    #[test]
+    #[ignore]
+    fn generated_dump() {
+        let Some(dir) = std::env::var_os("COLOPHON_OL_DUMP").map(PathBuf::from) else {
+            println!("COLOPHON_OL_DUMP not set: nothing to do");
+            return;
+        };
+        let paths: Vec<PathBuf> = ["authors", "works", "editions"]
+            .iter()
+            .map(|t| dir.join(format!("ol_dump_{t}.txt.gz")))
+            .collect();
+        let tmp = tempfile::tempdir_in(&dir).unwrap();
+        let start = std::time::Instant::now();
+        let cpu0 = crate::csv_table::thread_cpu_seconds().unwrap_or(0.0);
+        let mut joiner = Joiner::new(tmp.path()).unwrap();
+        for p in &paths[..2] {
+            joiner.add_reference_input(open_input(p).unwrap()).unwrap();
+        }
+        let stats = joiner.stats();
+        let pass1 = start.elapsed().as_secs_f64();
+        let cpu1 = crate::csv_table::thread_cpu_seconds().unwrap_or(0.0);
+        let db_size: u64 = std::fs::read_dir(tmp.path())
+            .unwrap()
+            .map(|e| e.unwrap().metadata().unwrap().len())
+            .sum();
+        let mut editions = joiner.read_edition_paths(vec![paths[2].clone()]);
+        let (mut ok, mut bad, mut with_authors) = (0u64, 0u64, 0u64);
+        for r in editions.by_ref() {
+            match r {
+                Ok(r) => {
+                    ok += 1;
+                    with_authors += u64::from(r.volume_info.authors.is_some());
+                }
+                Err(_) => bad += 1,
+            }
+        }
+        let pass2 = start.elapsed().as_secs_f64() - pass1;
+        let cpu2 = crate::csv_table::thread_cpu_seconds().unwrap_or(0.0);
+        let status = std::fs::read_to_string("/proc/self/status").unwrap_or_default();
+        let peak = status
+            .lines()
+            .find(|l| l.starts_with("VmHWM"))
+            .unwrap_or("VmHWM: ?");
+        println!(
+            "pass 1: {} authors + {} works in {pass1:.1}s ({:.1}s CPU), lookup db {} MB\n\
+             pass 2: {ok} editions ({bad} rejected, {with_authors} with authors) in {pass2:.1}s \
+             ({:.1}s CPU) = {:.0} editions/s wall, {:.0}/s CPU; skipped {:?}\n{peak}",
+            stats.authors,
+            stats.works,
+            cpu1 - cpu0,
+            db_size / 1_000_000,
+            cpu2 - cpu1,
+            ok as f64 / pass2,
+            ok as f64 / (cpu2 - cpu1),
+            editions.skipped(),
+        );
+        assert_eq!(bad, 0);
+        assert_eq!(with_authors, ok);
     }
 
     #[test]
