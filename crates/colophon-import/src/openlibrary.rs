@@ -1568,6 +1568,13 @@ mod tests {
     }
 
     #[test]
+    fn the_stream_can_move_to_another_thread() {
+        fn assert_send<T: Send>() {}
+        assert_send::<Editions>();
+        assert_send::<Joiner>();
+    }
+
+    #[test]
     fn helpers() {
         assert_eq!(pages_from_pagination("121 p. :"), Some(121));
         assert_eq!(pages_from_pagination("xii, 345 p."), Some(345));
