@@ -2,6 +2,7 @@
 #![forbid(unsafe_code)]
 
 mod booktext;
+pub mod csv_table;
 pub mod demo;
 pub mod epub;
 pub mod googlebooks;
@@ -9,6 +10,7 @@ pub mod jsonl;
 pub mod marc;
 pub mod marcxml;
 pub mod onix;
+pub mod openlibrary;
 pub mod source;
 pub mod tei;
 pub mod text;
@@ -46,8 +48,6 @@ pub fn open_input(path: &std::path::Path) -> std::io::Result<Box<dyn std::io::Re
 pub(crate) fn shared_data_dir() -> std::path::PathBuf {
     std::env::var_os("COLOPHON_SHARED_DIR")
         .map(std::path::PathBuf::from)
-        .unwrap_or_else(|| {
-            std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared")
-        })
+        .unwrap_or_else(|| std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared"))
         .join("data")
 }
