@@ -62,9 +62,17 @@ pub fn text_digest(text: &str) -> String {
 ///
 /// `updated` is the time to stamp the record with; the store keeps the old stamp when the
 /// content (etag) did not change.
-pub fn merge(id: &VolumeId, contributions: &[Contribution], updated: DateTime<Utc>) -> VolumeRecord {
+pub fn merge(
+    id: &VolumeId,
+    contributions: &[Contribution],
+    updated: DateTime<Utc>,
+) -> VolumeRecord {
     let mut sorted: Vec<&Contribution> = contributions.iter().collect();
-    sorted.sort_by(|a, b| a.seq.cmp(&b.seq).then_with(|| a.source_key.cmp(&b.source_key)));
+    sorted.sort_by(|a, b| {
+        a.seq
+            .cmp(&b.seq)
+            .then_with(|| a.source_key.cmp(&b.source_key))
+    });
     let Some(primary) = sorted.first() else {
         // Callers never merge nothing; an empty record is the honest answer if they do.
         return VolumeRecord {
@@ -228,7 +236,10 @@ mod tests {
         assert_eq!(r.source_key, "marc:1");
         assert_eq!(r.volume_info.title.as_deref(), Some("Emma"));
         assert_eq!(r.volume_info.publisher.as_deref(), Some("Penguin"));
-        assert_eq!(r.volume_info.industry_identifiers.as_ref().unwrap().len(), 2);
+        assert_eq!(
+            r.volume_info.industry_identifiers.as_ref().unwrap().len(),
+            2
+        );
         assert_eq!(
             r.volume_info.categories,
             Some(vec!["Fiction".into(), "Classics".into()])

@@ -53,7 +53,9 @@ pub struct ExportLine {
 
 /// Streams the source records of an export, line by line. A bad line is rejected with its
 /// number and reading goes on.
-pub fn read(input: impl Read + Send + 'static) -> impl Iterator<Item = Result<SourceRecord, Rejected>> + Send {
+pub fn read(
+    input: impl Read + Send + 'static,
+) -> impl Iterator<Item = Result<SourceRecord, Rejected>> + Send {
     let mut lines = BufReader::with_capacity(1 << 16, input).lines().enumerate();
     let mut pending: std::vec::IntoIter<Result<SourceRecord, Rejected>> = Vec::new().into_iter();
     std::iter::from_fn(move || loop {
@@ -90,12 +92,13 @@ pub fn parse_line(line: &str, position: &str) -> Result<Vec<SourceRecord>, Rejec
         position: position.to_owned(),
         reason,
     };
-    let v: ExportLine =
-        serde_json::from_str(line).map_err(|e| reject(format!("not a Colophon export line: {e}")))?;
+    let v: ExportLine = serde_json::from_str(line)
+        .map_err(|e| reject(format!("not a Colophon export line: {e}")))?;
     if v.kind != KIND {
         return Err(reject(format!("kind is {:?}, expected {KIND:?}", v.kind)));
     }
-    let id = VolumeId::parse(&v.id).map_err(|e| reject(format!("bad volume id {:?}: {e}", v.id)))?;
+    let id =
+        VolumeId::parse(&v.id).map_err(|e| reject(format!("bad volume id {:?}: {e}", v.id)))?;
     if v.sources.is_empty() {
         return Ok(vec![SourceRecord {
             source_key: format!("jsonl:{id}"),
@@ -105,6 +108,7 @@ pub fn parse_line(line: &str, position: &str) -> Result<Vec<SourceRecord>, Rejec
             access_info: v.access_info,
             full_text: v.full_text,
             etag: None,
+            layer_info: None,
         }]);
     }
     let mut text = v.full_text;
@@ -120,8 +124,13 @@ pub fn parse_line(line: &str, position: &str) -> Result<Vec<SourceRecord>, Rejec
             volume_info: c.volume_info,
             sale_info: c.sale_info,
             access_info: c.access_info,
-            full_text: if Some(i) == with_text { text.take() } else { None },
+            full_text: if Some(i) == with_text {
+                text.take()
+            } else {
+                None
+            },
             etag: c.etag,
+            layer_info: c.layer_info,
         })
         .collect())
 }
@@ -158,6 +167,10 @@ mod tests {
         assert_eq!(epub.volume_id.as_ref().unwrap().as_str(), "bbbbbbbbbbbb");
         assert_eq!(out[3].as_ref().unwrap_err().position, "line 4");
         assert!(out[4].as_ref().unwrap_err().reason.contains("kind"));
-        assert!(out[5].as_ref().unwrap_err().reason.contains("bad volume id"));
+        assert!(out[5]
+            .as_ref()
+            .unwrap_err()
+            .reason
+            .contains("bad volume id"));
     }
 }

@@ -28,6 +28,8 @@ pub struct SourceRecord {
     pub full_text: Option<String>,
     /// The source's own version tag, when it has one (Books API data).
     pub etag: Option<String>,
+    /// Annotation layers (Books API data).
+    pub layer_info: Option<colophon_types::LayerInfo>,
 }
 
 impl From<colophon_domain::VolumeRecord> for SourceRecord {
@@ -42,6 +44,7 @@ impl From<colophon_domain::VolumeRecord> for SourceRecord {
             access_info: r.access_info,
             full_text: None,
             etag: Some(r.etag),
+            layer_info: r.layer_info,
         }
     }
 }
@@ -196,7 +199,9 @@ pub fn normalize_date(raw: &str) -> Option<String> {
     if parts.len() <= 3
         && parts[0].len() == 4
         && plausible(parts[0])
-        && parts.iter().all(|p| !p.is_empty() && p.chars().all(|c| c.is_ascii_digit()))
+        && parts
+            .iter()
+            .all(|p| !p.is_empty() && p.chars().all(|c| c.is_ascii_digit()))
     {
         return match parts.as_slice() {
             [y] => Some((*y).to_owned()),
@@ -241,7 +246,10 @@ mod tests {
             parse_isbn("ISBN 0-19-852663-6 (pbk.)").unwrap().isbn13(),
             "9780198526636"
         );
-        assert_eq!(parse_isbn("9780198526636").unwrap().isbn13(), "9780198526636");
+        assert_eq!(
+            parse_isbn("9780198526636").unwrap().isbn13(),
+            "9780198526636"
+        );
         assert!(parse_isbn("0-19-852663-7").is_none());
         assert!(parse_isbn("n/a").is_none());
         let mut r = SourceRecord::new("t:1");
@@ -266,7 +274,10 @@ mod tests {
         assert_eq!(normalize_date("n.d."), None);
         assert_eq!(normalize_date("12345"), None);
         // Multibyte text around (or instead of) the year never panics.
-        assert_eq!(normalize_date("Shōwa 46-47 [1971-1972]").as_deref(), Some("1971"));
+        assert_eq!(
+            normalize_date("Shōwa 46-47 [1971-1972]").as_deref(),
+            Some("1971")
+        );
         assert_eq!(normalize_date("é1998").as_deref(), Some("1998"));
         assert_eq!(normalize_date("ééééé"), None);
     }

@@ -24,6 +24,9 @@ pub struct IngestReport {
     pub records: u64,
     /// Records identical to their last import: nothing written.
     pub unchanged: u64,
+    /// Records followed, in the same batch, by another record with the same source key (the
+    /// last one is the one imported).
+    pub repeated: u64,
     /// Records that joined a volume another source had described (matched by ISBN).
     pub merged: u64,
     /// What happened to the volumes the changed records touched (a re-merged volume whose
@@ -37,6 +40,7 @@ impl std::ops::AddAssign for IngestReport {
     fn add_assign(&mut self, o: Self) {
         self.records += o.records;
         self.unchanged += o.unchanged;
+        self.repeated += o.repeated;
         self.merged += o.merged;
         self.volumes += o.volumes;
         self.indexed += o.indexed;
@@ -72,7 +76,10 @@ impl Catalog {
         let mut batch: Vec<SourceRecord> = Vec::with_capacity(records.len());
         for r in records {
             match position.get(&r.source_key) {
-                Some(&i) => batch[i] = r,
+                Some(&i) => {
+                    batch[i] = r;
+                    report.repeated += 1;
+                }
                 None => {
                     position.insert(r.source_key.clone(), batch.len());
                     batch.push(r);
@@ -88,8 +95,11 @@ impl Catalog {
         let mut all_isbns: Vec<String> = isbns.iter().flatten().cloned().collect();
         all_isbns.sort_unstable();
         all_isbns.dedup();
-        let mut claims: HashMap<String, VolumeId> =
-            store.volumes_of_isbns(&all_isbns).await?.into_iter().collect();
+        let mut claims: HashMap<String, VolumeId> = store
+            .volumes_of_isbns(&all_isbns)
+            .await?
+            .into_iter()
+            .collect();
 
         // Resolve each record's volume, claiming its ISBNs for it when they are free.
         let mut write = ImportWrite::default();
@@ -140,7 +150,7 @@ impl Catalog {
                 volume_info: r.volume_info,
                 sale_info: r.sale_info,
                 access_info: r.access_info,
-                layer_info: None,
+                layer_info: r.layer_info,
                 etag: r.etag,
                 text_digest: r.full_text.as_deref().map(text_digest),
             };
@@ -226,7 +236,7 @@ mod tests {
 
     use colophon_domain::SearchRequest;
     use colophon_search::SearchIndex;
-    use colophon_store::{Migrate, SourceStore, VolumeStore};
+    use colophon_store::Migrate;
     use colophon_store_sqlite::SqliteStore;
 
     use super::*;
@@ -281,7 +291,11 @@ mod tests {
 
         // Another source with the same book (ISBN-13 form of the same ISBN) joins it; its
         // publisher fills the gap, the primary's title stays.
-        let mut onix = rec("onix:9780141439587", "EMMA (Penguin Classics)", Some("978-0-14-143958-7"));
+        let mut onix = rec(
+            "onix:9780141439587",
+            "EMMA (Penguin Classics)",
+            Some("978-0-14-143958-7"),
+        );
         onix.volume_info.publisher = Some("Penguin".into());
         onix.full_text = Some("Emma Woodhouse, handsome, clever, and rich".into());
         let merged = c.ingest(vec![onix]).await.unwrap();
@@ -291,7 +305,14 @@ mod tests {
         let emma = c.get_volume(emma_id.as_str()).await.unwrap();
         assert_eq!(emma.volume_info.title.as_deref(), Some("Emma"));
         assert_eq!(emma.volume_info.publisher.as_deref(), Some("Penguin"));
-        assert_eq!(c.store().sources_of_volumes(&[emma_id.clone()]).await.unwrap().len(), 2);
+        assert_eq!(
+            c.store()
+                .sources_of_volumes(std::slice::from_ref(&emma_id))
+                .await
+                .unwrap()
+                .len(),
+            2
+        );
         // The text is searchable.
         assert_eq!(total(&c, "handsome clever"), 1);
 
@@ -317,7 +338,7 @@ mod tests {
             .ingest(vec![
                 rec("csv:a:1", "Dracula", Some("9780141439846")),
                 rec("csv:a:1", "Dracula (2nd reading)", Some("9780141439846")),
-                rec("marc:9", "Dracula.", Some("0141439840")),
+                rec("marc:9", "Dracula.", Some("014143984X")),
             ])
             .await
             .unwrap();
@@ -329,7 +350,10 @@ mod tests {
             .get_volume(VolumeId::derive("csv:a:1").as_str())
             .await
             .unwrap();
-        assert_eq!(v.volume_info.title.as_deref(), Some("Dracula (2nd reading)"));
+        assert_eq!(
+            v.volume_info.title.as_deref(),
+            Some("Dracula (2nd reading)")
+        );
     }
 
     #[tokio::test]
@@ -355,7 +379,10 @@ mod tests {
         // the records as new and writes both. Simulate by indexing a batch without storing it.
         let dir = tempfile::tempdir().unwrap();
         let c = catalog(&dir).await;
-        let batch = vec![rec("marc:1", "Emma", None), rec("marc:2", "Persuasion", None)];
+        let batch = vec![
+            rec("marc:1", "Emma", None),
+            rec("marc:2", "Persuasion", None),
+        ];
         let mut updater = c.index().updater().unwrap();
         for r in &batch {
             let record = merge(

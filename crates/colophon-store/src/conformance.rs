@@ -1031,14 +1031,20 @@ pub async fn import_write_keeps_sources_isbns_and_texts<S: Store>(store: Arc<S>)
             ("9780141439587".to_owned(), vid("aaaaaaaaaaaa")),
             ("9780141439686".to_owned(), vid("bbbbbbbbbbbb")),
         ],
-        texts: vec![(vid("aaaaaaaaaaaa"), "Emma Woodhouse, handsome, clever…".to_owned())],
+        texts: vec![(
+            vid("aaaaaaaaaaaa"),
+            "Emma Woodhouse, handsome, clever…".to_owned(),
+        )],
         volumes: vec![a.clone(), b.clone()],
     };
     assert_eq!(
         store.write_import(&first).await.expect("first batch"),
         outcome(2, 0, 0)
     );
-    assert_eq!(store.get_volume(&a.id).await.expect("get a"), Some(a.clone()));
+    assert_eq!(
+        store.get_volume(&a.id).await.expect("get a"),
+        Some(a.clone())
+    );
 
     let keys: Vec<String> = ["marc:1", "marc:2", "epub:x", "marc:404"]
         .map(str::to_owned)
@@ -1051,7 +1057,11 @@ pub async fn import_write_keeps_sources_isbns_and_texts<S: Store>(store: Arc<S>)
             ("marc:2".to_owned(), "bbbbbbbbbbbb".to_owned()),
         ]
     );
-    assert!(store.volumes_of_sources(&[]).await.expect("none").is_empty());
+    assert!(store
+        .volumes_of_sources(&[])
+        .await
+        .expect("none")
+        .is_empty());
 
     let mut rows = store
         .sources_of_volumes(&[vid("aaaaaaaaaaaa"), vid("zzzzzzzzzzzz")])
@@ -1173,14 +1183,20 @@ pub async fn delete_volume_takes_its_sources<S: Store>(store: Arc<S>) {
         volumes: vec![record("aaaaaaaaaaaa"), record("bbbbbbbbbbbb")],
     };
     store.write_import(&batch).await.expect("write");
-    assert!(store.delete_volume(&vid("aaaaaaaaaaaa")).await.expect("delete"));
+    assert!(store
+        .delete_volume(&vid("aaaaaaaaaaaa"))
+        .await
+        .expect("delete"));
     let keys = ["marc:1".to_owned(), "marc:2".to_owned()];
     assert_eq!(
         sorted_pairs(store.volumes_of_sources(&keys).await.expect("sources")),
         [("marc:2".to_owned(), "bbbbbbbbbbbb".to_owned())]
     );
     let isbns = ["9780141439587".to_owned(), "9780141439686".to_owned()];
-    assert_eq!(store.volumes_of_isbns(&isbns).await.expect("isbns").len(), 1);
+    assert_eq!(
+        store.volumes_of_isbns(&isbns).await.expect("isbns").len(),
+        1
+    );
     let texts = store
         .full_texts(&[vid("aaaaaaaaaaaa"), vid("bbbbbbbbbbbb")])
         .await

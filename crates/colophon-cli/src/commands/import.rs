@@ -25,7 +25,7 @@ pub use readers::{Format, ReaderOptions};
 
 /// Records per batch (one store transaction and one index commit). An index commit costs far
 /// more than a transaction, so batches are large; 10k records of a few KB stay under 100 MB.
-const BATCH: usize = 10_000;
+const BATCH: u32 = 10_000;
 
 /// `import` flags.
 #[derive(Debug, Args)]
@@ -37,8 +37,8 @@ pub struct ImportArgs {
     #[arg(long, default_value = "colophon-import-rejects.tsv")]
     pub rejects: PathBuf,
     /// Records per batch (transaction and index commit).
-    #[arg(long, default_value_t = BATCH, value_parser = clap::value_parser!(u32).range(1..=1_000_000).map(|n| n as usize))]
-    pub batch_size: usize,
+    #[arg(long, default_value_t = BATCH, value_parser = clap::value_parser!(u32).range(1..=1_000_000))]
+    pub batch_size: u32,
     #[command(flatten)]
     pub reader: ReaderOptions,
     /// Files (or, for one-book-per-file formats, folders) to import.
@@ -75,13 +75,14 @@ pub async fn run(args: ImportArgs) -> anyhow::Result<()> {
     let secs = started.elapsed().as_secs_f64();
     let r = &totals.report;
     println!(
-        "read {}, imported {} new, {} updated, {} merged, {} unchanged, skipped {}{} \
+        "read {}, imported {} new, {} updated, {} merged, {} unchanged, {} repeated, skipped {}{} \
          in {secs:.1} s ({:.0} records/s)",
         totals.read,
         r.volumes.inserted,
         r.volumes.updated,
         r.merged,
         r.unchanged,
+        r.repeated,
         totals.skipped,
         if totals.skipped > 0 {
             format!(" (see {})", args.rejects.display())
@@ -111,7 +112,7 @@ pub async fn import(
         let format = args.format;
         let options = args.reader.clone();
         let rejects_path = args.rejects.clone();
-        let batch_size = args.batch_size;
+        let batch_size = args.batch_size as usize;
         std::thread::spawn(move || -> anyhow::Result<()> {
             let mut rejects = RejectsFile::new(rejects_path);
             let mut batch = Vec::with_capacity(batch_size);
@@ -121,7 +122,8 @@ pub async fn import(
                     Ok(record) => {
                         batch.push(record);
                         if batch.len() >= batch_size {
-                            let full = std::mem::replace(&mut batch, Vec::with_capacity(batch_size));
+                            let full =
+                                std::mem::replace(&mut batch, Vec::with_capacity(batch_size));
                             // The receiver is gone only when the import failed; stop reading.
                             return tx.blocking_send(Message::Batch(full)).is_ok();
                         }

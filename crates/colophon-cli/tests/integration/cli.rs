@@ -46,7 +46,7 @@ async fn keys_import_reindex_from_the_command_line() {
         fixture.to_str().unwrap(),
     ]);
     assert!(
-        ok && out.contains("0 new, 0 updated, 12 unchanged"),
+        ok && out.contains("0 new, 0 updated, 0 merged, 12 unchanged, 0 repeated"),
         "re-import is idempotent: {out}"
     );
 

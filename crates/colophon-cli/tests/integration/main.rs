@@ -8,5 +8,6 @@ mod cli;
 mod errors;
 mod fidelity;
 mod google_books1_client;
+mod import;
 mod postgres;
 mod standard_params;

@@ -1039,14 +1039,14 @@ fn marcxml_rejects_a_record_and_reads_on() {
 }
 
 #[test]
-fn marcxml_invalid_utf8_is_decoded_lossily() {
+fn marcxml_invalid_utf8_is_read_as_windows_1252() {
     let mut doc = b"<collection><record><datafield tag=\"245\" ind1=\"0\" ind2=\"0\"><subfield code=\"a\">Caf".to_vec();
     doc.extend_from_slice(b"\xe9 noir</subfield></datafield></record></collection>");
     let results: Vec<_> = read_xml(std::io::Cursor::new(doc)).collect();
     assert_eq!(summary(&results).len(), 1);
     assert_eq!(
         results[0].as_ref().unwrap().volume_info.title.as_deref(),
-        Some("Caf\u{fffd} noir")
+        Some("Café noir")
     );
 }
 

@@ -2,7 +2,9 @@
 //! `marcxml:record` and `record` are one. One record is held at a time.
 
 use std::collections::VecDeque;
-use std::io::{BufReader, Read};
+use std::io::Read;
+
+use crate::onix::decode::Utf8Input;
 
 use quick_xml::events::{BytesStart, Event};
 use quick_xml::Reader;
@@ -25,7 +27,10 @@ enum Capture {
 
 /// The iterator behind [`super::read_xml`].
 pub(crate) struct XmlReader<R: Read> {
-    reader: Reader<BufReader<R>>,
+    /// quick-xml reads UTF-8 only: the input goes through the lenient decoder ONIX uses
+    /// (valid UTF-8 as it is, stray bytes as windows-1252), so a record with a bad byte is
+    /// still read.
+    reader: Reader<Utf8Input<R>>,
     buf: Vec<u8>,
     done: bool,
     /// Records started so far.
@@ -47,7 +52,7 @@ pub(crate) struct XmlReader<R: Read> {
 
 impl<R: Read> XmlReader<R> {
     pub(crate) fn new(input: R) -> Self {
-        let mut reader = Reader::from_reader(BufReader::with_capacity(1 << 16, input));
+        let mut reader = Reader::from_reader(Utf8Input::new(input));
         let config = reader.config_mut();
         config.trim_text(false);
         config.check_end_names = false;
@@ -110,7 +115,7 @@ impl<R: Read> XmlReader<R> {
     /// An opening (or self-closing) element inside or at a record.
     fn start(&mut self, e: &BytesStart<'_>, at: u64) -> Option<Result<SourceRecord, Rejected>> {
         let name = e.local_name();
-        let name = name.as_ref();
+        let name = AsRef::<str>::as_ref(&name).as_bytes();
         if name == b"record" {
             let unclosed = self.in_record.then(|| Rejected {
                 position: self.record_label(),
@@ -128,13 +133,13 @@ impl<R: Read> XmlReader<R> {
         match name {
             b"leader" => self.start_capture(Capture::Leader),
             b"controlfield" => {
-                let tag = raw_attr(e.attributes_raw(), b"tag").and_then(tag3);
+                let tag = raw_attr(e.attributes_raw().as_bytes(), b"tag").and_then(tag3);
                 if let Some(tag) = tag.filter(|t| wanted_tag(t)) {
                     self.start_capture(Capture::Control(tag));
                 }
             }
             b"datafield" => {
-                let raw = e.attributes_raw();
+                let raw = e.attributes_raw().as_bytes();
                 self.in_field = false;
                 if let Some(tag) = raw_attr(raw, b"tag")
                     .and_then(tag3)
@@ -151,7 +156,7 @@ impl<R: Read> XmlReader<R> {
                 }
             }
             b"subfield" if self.in_field => {
-                let code = raw_attr(e.attributes_raw(), b"code")
+                let code = raw_attr(e.attributes_raw().as_bytes(), b"code")
                     .and_then(|v| v.first().copied())
                     .filter(u8::is_ascii)
                     .unwrap_or(b'?');
@@ -228,7 +233,7 @@ impl<R: Read> XmlReader<R> {
         if self.capture == Capture::None && self.hasher.is_none() {
             return;
         }
-        let name = String::from_utf8_lossy(r.as_ref()).into_owned();
+        let name = AsRef::<str>::as_ref(&**r).to_owned();
         let resolved = match r.resolve_char_ref() {
             Ok(Some(c)) => c.to_string(),
             _ => quick_xml::escape::resolve_xml_entity(&name)
@@ -288,15 +293,15 @@ impl<R: Read> Iterator for XmlReader<R> {
                     if let Some(r) = self.start(&e, at) {
                         self.queue.push_back(r);
                     }
-                    self.end(e.local_name().as_ref())
+                    self.end(AsRef::<str>::as_ref(&e.local_name()).as_bytes())
                 }
-                Ok(Event::End(e)) => self.end(e.local_name().as_ref()),
+                Ok(Event::End(e)) => self.end(AsRef::<str>::as_ref(&e.local_name()).as_bytes()),
                 Ok(Event::Text(t)) => {
-                    self.text(&t);
+                    self.text(t.as_bytes());
                     None
                 }
                 Ok(Event::CData(t)) => {
-                    self.text(&t);
+                    self.text(t.as_bytes());
                     None
                 }
                 Ok(Event::GeneralRef(r)) => {

@@ -57,7 +57,7 @@
 //! parser makes no progress, after 100 errors outside products, or when elements nest more
 //! than 256 deep (not ONIX: memory stays bounded). A text field over 4 MiB rejects its product.
 
-mod decode;
+pub(crate) mod decode;
 mod product;
 mod tags;
 mod text;

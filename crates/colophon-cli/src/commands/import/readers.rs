@@ -9,9 +9,25 @@ use colophon_import::{Rejected, SourceRecord};
 
 use super::progress::{Counted, Counters};
 
-/// Input formats.
+/// Input formats. Every file may be gzip-compressed (`.gz`), except EPUB.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum Format {
+    /// Open Library bulk dumps (editions joined to works and authors; give all dump files).
+    Openlibrary,
+    /// MARC 21 records, binary (ISO 2709), MARC-8 or UTF-8.
+    Marc,
+    /// MARC 21 records in MARCXML.
+    Marcxml,
+    /// ONIX for Books 2.1 or 3.0 messages (reference or short tags).
+    Onix,
+    /// CSV/TSV tables with a header row (see --map).
+    Csv,
+    /// EPUB books (files, or folders of them): metadata and full text.
+    Epub,
+    /// TEI XML books (files or folders): header metadata and full text.
+    Tei,
+    /// Plain-text books (files or folders), e.g. Project Gutenberg texts (with pgN.rdf beside).
+    Text,
     /// Colophon's own export (`colophon export`): volumes with their sources and full text.
     Jsonl,
     /// Books API volume JSON (a Volume, a Volumes page, or JSON Lines of them).
@@ -25,14 +41,96 @@ impl Format {
     /// file); `None` when folders are not accepted.
     fn folder_extensions(self) -> Option<&'static [&'static str]> {
         match self {
-            Format::Jsonl | Format::Googlebooks | Format::Demo => None,
+            Format::Epub => Some(&[".epub"]),
+            Format::Tei => Some(&[".xml", ".xml.gz", ".tei"]),
+            Format::Text => Some(&[".txt", ".txt.gz"]),
+            _ => None,
         }
     }
 }
 
 /// Options some readers take.
 #[derive(Debug, Clone, Default, Args)]
-pub struct ReaderOptions {}
+pub struct ReaderOptions {
+    /// csv: column mapping overriding the built-in aliases, e.g.
+    /// `title=Book Title,authors=Writer|Co-writer,isbn=#3` (`#N` is the Nth column).
+    #[arg(long = "map", value_name = "FIELD=COLUMN,...")]
+    pub csv_map: Option<String>,
+    /// csv: field delimiter (one character; default: detected from the header).
+    #[arg(long, value_name = "CHAR")]
+    pub delimiter: Option<char>,
+    /// csv: the name in source keys `csv:NAME:ID` (default: the file's folder and name, e.g.
+    /// `goodbooks-10k/books`). Keep it the same when re-importing the same table.
+    #[arg(long, value_name = "NAME")]
+    pub source_name: Option<String>,
+    /// text: the book's title (overrides what the file says).
+    #[arg(long)]
+    pub title: Option<String>,
+    /// text: an author (repeat for several).
+    #[arg(long = "author")]
+    pub authors: Vec<String>,
+    /// text: the book's language (ISO 639-1, e.g. `en`).
+    #[arg(long)]
+    pub language: Option<String>,
+    /// text: the book is in the public domain (full view and downloads).
+    #[arg(long)]
+    pub public_domain: bool,
+    /// openlibrary: folder for the temporary join table (default: the system's temp folder).
+    #[arg(long, value_name = "DIR")]
+    pub tmp_dir: Option<PathBuf>,
+}
+
+impl ReaderOptions {
+    fn csv(&self, path: &Path) -> anyhow::Result<colophon_import::csv_table::CsvOptions> {
+        let mut o = colophon_import::csv_table::CsvOptions::default();
+        if let Some(map) = &self.csv_map {
+            o.mapping = colophon_import::csv_table::CsvOptions::parse_mapping(map)
+                .map_err(|e| anyhow::anyhow!("--map: {e}"))?;
+        }
+        if let Some(d) = self.delimiter {
+            anyhow::ensure!(d.is_ascii(), "--delimiter must be one ASCII character");
+            o.delimiter = Some(d as u8);
+        }
+        o.source_name = Some(match &self.source_name {
+            Some(name) => name.clone(),
+            None => default_source_name(path),
+        });
+        Ok(o)
+    }
+
+    fn text_meta(&self) -> colophon_import::text::TextMeta {
+        colophon_import::text::TextMeta {
+            title: self.title.clone(),
+            authors: self.authors.clone(),
+            language: self.language.clone(),
+            public_domain: self.public_domain.then_some(true),
+            ..Default::default()
+        }
+    }
+}
+
+/// `folder/name` of a table without its `.csv`/`.gz` endings: stable for a file kept where it
+/// is, and distinct for the many tables called `books.csv`.
+fn default_source_name(path: &Path) -> String {
+    let mut name = path
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    for ext in [".gz", ".csv", ".tsv", ".txt"] {
+        if name.len() > ext.len() && name.to_ascii_lowercase().ends_with(ext) {
+            name.truncate(name.len() - ext.len());
+        }
+    }
+    let folder = std::fs::canonicalize(path).ok().and_then(|p| {
+        p.parent()
+            .and_then(|d| d.file_name())
+            .map(|d| d.to_string_lossy().into_owned())
+    });
+    match folder {
+        Some(folder) if !folder.is_empty() => format!("{folder}/{name}"),
+        _ => name,
+    }
+}
 
 /// The files to read: the paths as given, with folders expanded (sorted, recursively) for the
 /// formats that take one book per file.
@@ -42,10 +140,7 @@ pub fn expand_paths(format: Format, paths: &[PathBuf]) -> anyhow::Result<Vec<Pat
         let meta = std::fs::metadata(p).with_context(|| format!("reading {}", p.display()))?;
         if meta.is_dir() {
             let Some(exts) = format.folder_extensions() else {
-                anyhow::bail!(
-                    "{} is a folder; format {format:?} takes files",
-                    p.display()
-                );
+                anyhow::bail!("{} is a folder; format {format:?} takes files", p.display());
             };
             let mut found = Vec::new();
             walk(p, exts, &mut found)?;
@@ -94,16 +189,52 @@ fn open(path: &Path, counters: &Arc<Counters>) -> anyhow::Result<Box<dyn std::io
     })
 }
 
+/// Open Library is read across all its files at once, by `read_all`.
+fn unreachable_openlibrary() -> anyhow::Result<Records> {
+    anyhow::bail!("internal error: Open Library dumps are read together")
+}
+
 type Records = Box<dyn Iterator<Item = Result<SourceRecord, Rejected>> + Send>;
 
 /// The records of one file.
 fn records_of(
     format: Format,
     path: &Path,
-    _options: &ReaderOptions,
+    options: &ReaderOptions,
     counters: &Arc<Counters>,
 ) -> anyhow::Result<Records> {
+    let one = |r: Result<SourceRecord, Rejected>| -> Records { Box::new(std::iter::once(r)) };
+    let size = || std::fs::metadata(path).map(|m| m.len()).unwrap_or(0);
     Ok(match format {
+        Format::Marc => Box::new(colophon_import::marc::read(open(path, counters)?)),
+        Format::Marcxml => Box::new(colophon_import::marcxml::read(open(path, counters)?)),
+        Format::Onix => Box::new(colophon_import::onix::read(open(path, counters)?)),
+        Format::Csv => Box::new(colophon_import::csv_table::read(
+            open(path, counters)?,
+            &options.csv(path)?,
+        )),
+        Format::Epub => {
+            let r = colophon_import::epub::read_file(path);
+            counters
+                .bytes
+                .fetch_add(size(), std::sync::atomic::Ordering::Relaxed);
+            one(r)
+        }
+        Format::Tei => {
+            let r = colophon_import::tei::read_file(path);
+            counters
+                .bytes
+                .fetch_add(size(), std::sync::atomic::Ordering::Relaxed);
+            one(r)
+        }
+        Format::Text => {
+            let r = colophon_import::text::read_file_with(path, None, &options.text_meta());
+            counters
+                .bytes
+                .fetch_add(size(), std::sync::atomic::Ordering::Relaxed);
+            one(r)
+        }
+        Format::Openlibrary => unreachable_openlibrary()?,
         Format::Jsonl => Box::new(colophon_import::jsonl::read(open(path, counters)?)),
         Format::Googlebooks => Box::new(
             colophon_import::googlebooks::read(open(path, counters)?)
@@ -130,6 +261,23 @@ pub fn read_all(
     counters: &Arc<Counters>,
     mut each: impl FnMut(&str, Result<SourceRecord, Rejected>) -> bool,
 ) -> anyhow::Result<()> {
+    if format == Format::Openlibrary {
+        // One stream over all the dump files: authors and works first, then the editions.
+        let tmp = options.tmp_dir.clone().unwrap_or_else(std::env::temp_dir);
+        let editions = colophon_import::openlibrary::read_paths_in(inputs, &tmp)
+            .context("reading the Open Library dumps")?;
+        let name = if inputs.len() == 1 {
+            inputs[0].display().to_string()
+        } else {
+            "openlibrary dumps".to_owned()
+        };
+        for item in editions {
+            if !each(&name, item) {
+                return Ok(());
+            }
+        }
+        return Ok(());
+    }
     for path in inputs {
         let name = path.display().to_string();
         for item in records_of(format, path, options, counters)? {
