@@ -1,19 +1,20 @@
 //! Ingesting source records: each gets its volume (by source key, own id, ISBN, or a new one),
 //! volumes are re-merged from all their contributions, then indexed and stored.
 //!
-//! Order of writes, for interrupt safety: the index is committed first, the store second (one
-//! transaction). A run killed between the two leaves the store without the batch, so running
-//! the import again sees every record of it as new and writes both again; a run killed inside
-//! either write leaves that write undone. Either way a second run converges, and the store never
-//! holds a volume the index lacks.
+//! Order of writes, for interrupt safety: the index and the store are written at the same time,
+//! but the store's transaction commits only after the index has committed. A run killed before
+//! the store commits leaves the store without the batch, so running the import again sees
+//! every record of it as new and writes both again; a run killed inside either write leaves
+//! that write undone. Either way a second run converges, and the store never holds a volume the
+//! index lacks. (The index may briefly hold volumes the store lacks; searches skip those.)
 
 use std::collections::{HashMap, HashSet};
 
 use chrono::Utc;
 use colophon_domain::{merge, text_digest, Contribution, Isbn, VolumeId, VolumeRecord};
 use colophon_import::SourceRecord;
-use colophon_search::SearchError;
-use colophon_store::{ImportWrite, SourceRow, UpsertOutcome};
+use colophon_search::{IndexUpdater, SearchError};
+use colophon_store::{CommitGate, ImportWrite, SourceRow, UpsertOutcome};
 
 use crate::{Catalog, CatalogError};
 
@@ -64,9 +65,52 @@ fn isbns_of(r: &SourceRecord) -> Vec<String> {
 }
 
 impl Catalog {
-    /// Ingests one batch of source records (see the module doc). A source key repeated in the
-    /// batch counts once, its last record winning.
+    /// Ingests one batch of source records (see [`IngestSession::ingest`]).
     pub async fn ingest(&self, records: Vec<SourceRecord>) -> Result<IngestReport, CatalogError> {
+        let mut session = self.ingest_session();
+        let report = session.ingest(records).await?;
+        session.finish().await?;
+        Ok(report)
+    }
+
+    /// A session for ingesting many batches: one index writer for all of them, whose
+    /// background merges run while the next batches are read.
+    pub fn ingest_session(&self) -> IngestSession<'_> {
+        IngestSession {
+            catalog: self,
+            updater: None,
+        }
+    }
+}
+
+/// Ingests batch after batch (see the module doc); [`IngestSession::finish`] at the end waits
+/// for the index's merges.
+pub struct IngestSession<'a> {
+    catalog: &'a Catalog,
+    updater: Option<IndexUpdater>,
+}
+
+impl IngestSession<'_> {
+    /// Waits for the index writer's background merges and releases it.
+    pub async fn finish(mut self) -> Result<(), CatalogError> {
+        if let Some(updater) = self.updater.take() {
+            tokio::task::spawn_blocking(move || updater.finish())
+                .await
+                .map_err(|e| CatalogError::Task(e.to_string()))??;
+        }
+        Ok(())
+    }
+
+    /// Ingests one batch of source records. A source key repeated in the batch counts once,
+    /// its last record winning.
+    ///
+    /// The index and the store are written at the same time; the store's transaction commits
+    /// only once the index has committed (see the module doc for why that order).
+    pub async fn ingest(
+        &mut self,
+        records: Vec<SourceRecord>,
+    ) -> Result<IngestReport, CatalogError> {
+        let started = std::time::Instant::now();
         let mut report = IngestReport {
             records: records.len() as u64,
             ..IngestReport::default()
@@ -88,7 +132,7 @@ impl Catalog {
         }
         let isbns: Vec<Vec<String>> = batch.iter().map(isbns_of).collect();
 
-        let store = self.store();
+        let store = self.catalog.store();
         let keys: Vec<String> = batch.iter().map(|r| r.source_key.clone()).collect();
         let known: HashMap<String, VolumeId> =
             store.volumes_of_sources(&keys).await?.into_iter().collect();
@@ -200,7 +244,11 @@ impl Catalog {
             .map(|id| merge(id, &contributions[id], now))
             .collect();
 
-        let index = self.index().clone();
+        let resolved = started.elapsed();
+        let updater = match self.updater.take() {
+            Some(u) => u,
+            None => self.catalog.index().updater()?,
+        };
         let to_index: Vec<(VolumeRecord, Option<String>)> = records
             .iter()
             .map(|r| {
@@ -208,24 +256,41 @@ impl Catalog {
                 (r.clone(), text.cloned())
             })
             .collect();
-        report.indexed = tokio::task::spawn_blocking(move || -> Result<u64, SearchError> {
-            let mut updater = index.updater()?;
-            for (r, text) in &to_index {
-                updater.upsert(r, text.as_deref())?;
-            }
-            updater.commit()?;
-            // Let the merges this commit triggered finish: dropping the writer would abandon
-            // them and leave one small segment per batch, which every search then visits.
-            updater.finish()?;
-            Ok(to_index.len() as u64)
-        })
-        .await
-        .map_err(|e| CatalogError::Task(e.to_string()))??;
+        let (gate_tx, gate_rx) = tokio::sync::oneshot::channel::<Result<(), String>>();
+        let index_task = tokio::task::spawn_blocking(move || {
+            let mut updater = updater;
+            let result = (|| -> Result<u64, SearchError> {
+                for (r, text) in &to_index {
+                    updater.upsert(r, text.as_deref())?;
+                }
+                updater.commit()?;
+                Ok(to_index.len() as u64)
+            })();
+            let _ = gate_tx.send(result.as_ref().map(|_| ()).map_err(|e| e.to_string()));
+            (updater, result)
+        });
+        let gate: CommitGate = Box::pin(async move {
+            gate_rx
+                .await
+                .map_err(|_| "the indexing task died".to_owned())?
+        });
 
         write.texts = texts.into_iter().collect();
         write.volumes = records;
-        let outcome = store.write_import(&write).await?;
-        report.volumes += outcome;
+        let stored = store.write_import(&write, gate).await;
+        let (updater, indexed) = index_task
+            .await
+            .map_err(|e| CatalogError::Task(e.to_string()))?;
+        // After an index error the writer is not reused (tantivy may have poisoned it).
+        report.indexed = indexed?;
+        self.updater = Some(updater);
+        report.volumes += stored?;
+        tracing::debug!(
+            records = report.records,
+            resolve_ms = resolved.as_millis() as u64,
+            write_ms = (started.elapsed() - resolved).as_millis() as u64,
+            "ingested a batch"
+        );
         Ok(report)
     }
 }

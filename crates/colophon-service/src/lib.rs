@@ -9,4 +9,4 @@ pub mod ingest;
 pub use api_keys::{ApiKeys, CreatedKey, KeyCheck};
 pub use catalog::{Catalog, CatalogError};
 pub use export::ExportError;
-pub use ingest::IngestReport;
+pub use ingest::{IngestReport, IngestSession};

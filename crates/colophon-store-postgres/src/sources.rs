@@ -6,7 +6,9 @@
 use async_trait::async_trait;
 use colophon_domain::VolumeId;
 use colophon_store::codec::{decode_contribution, encode_contribution};
-use colophon_store::{ImportWrite, SourceRow, SourceStore, StoreError, StoreResult, UpsertOutcome};
+use colophon_store::{
+    CommitGate, ImportWrite, SourceRow, SourceStore, StoreError, StoreResult, UpsertOutcome,
+};
 
 use crate::volumes::upsert_in;
 use crate::{db_error, PgStore};
@@ -95,7 +97,11 @@ impl SourceStore for PgStore {
             .collect()
     }
 
-    async fn write_import(&self, batch: &ImportWrite) -> StoreResult<UpsertOutcome> {
+    async fn write_import(
+        &self,
+        batch: &ImportWrite,
+        gate: CommitGate,
+    ) -> StoreResult<UpsertOutcome> {
         let err = db_error("writing an import batch");
         // Sorted by key so that concurrent importers lock rows in the same order.
         let mut sources: Vec<_> = batch.sources.iter().collect();
@@ -161,6 +167,9 @@ impl SourceStore for PgStore {
         }
         let outcome = upsert_in(&mut tx, &batch.volumes).await?;
         // Returning early on an error drops `tx`, which rolls the whole batch back.
+        gate.await.map_err(|reason| {
+            StoreError::Database(format!("import batch not committed: {reason}"))
+        })?;
         tx.commit().await.map_err(&err)?;
         Ok(outcome)
     }

@@ -6,7 +6,9 @@
 use async_trait::async_trait;
 use colophon_domain::VolumeId;
 use colophon_store::codec::{decode_contribution, encode_contribution};
-use colophon_store::{ImportWrite, SourceRow, SourceStore, StoreError, StoreResult, UpsertOutcome};
+use colophon_store::{
+    CommitGate, ImportWrite, SourceRow, SourceStore, StoreError, StoreResult, UpsertOutcome,
+};
 use serde::Serialize;
 
 use crate::volumes::upsert_in;
@@ -105,7 +107,11 @@ impl SourceStore for SqliteStore {
             .collect()
     }
 
-    async fn write_import(&self, batch: &ImportWrite) -> StoreResult<UpsertOutcome> {
+    async fn write_import(
+        &self,
+        batch: &ImportWrite,
+        gate: CommitGate,
+    ) -> StoreResult<UpsertOutcome> {
         let err = db_error("writing an import batch");
         let sources = batch
             .sources
@@ -173,6 +179,9 @@ impl SourceStore for SqliteStore {
         }
         let outcome = upsert_in(&mut tx, &batch.volumes).await?;
         // Returning early on an error drops `tx`, which rolls the whole batch back.
+        gate.await.map_err(|reason| {
+            StoreError::Database(format!("import batch not committed: {reason}"))
+        })?;
         tx.commit().await.map_err(&err)?;
         Ok(outcome)
     }

@@ -42,7 +42,7 @@ use colophon_types::{
     VolumeInfo,
 };
 
-use crate::{ImportWrite, NewApiKey, SourceRow, Store, UpsertOutcome};
+use crate::{commit_now, ImportWrite, NewApiKey, SourceRow, Store, UpsertOutcome};
 
 /// Expands one `#[tokio::test]` per conformance story.
 ///
@@ -79,6 +79,7 @@ macro_rules! __conformance_stories {
             concurrent_upserts_lose_nothing,
             import_write_keeps_sources_isbns_and_texts,
             failed_import_write_writes_nothing,
+            import_write_waits_for_its_gate,
             delete_volume_takes_its_sources,
         );
     };
@@ -1038,7 +1039,10 @@ pub async fn import_write_keeps_sources_isbns_and_texts<S: Store>(store: Arc<S>)
         volumes: vec![a.clone(), b.clone()],
     };
     assert_eq!(
-        store.write_import(&first).await.expect("first batch"),
+        store
+            .write_import(&first, commit_now())
+            .await
+            .expect("first batch"),
         outcome(2, 0, 0)
     );
     assert_eq!(
@@ -1095,7 +1099,10 @@ pub async fn import_write_keeps_sources_isbns_and_texts<S: Store>(store: Arc<S>)
         volumes: vec![b.clone()],
     };
     assert_eq!(
-        store.write_import(&second).await.expect("second batch"),
+        store
+            .write_import(&second, commit_now())
+            .await
+            .expect("second batch"),
         outcome(0, 0, 1)
     );
     let isbns: Vec<String> = ["9780141439587", "9780000000002", "9780141439686", "1"]
@@ -1146,7 +1153,7 @@ pub async fn failed_import_write_writes_nothing<S: Store>(store: Arc<S>) {
         texts: vec![(vid("cccccccccccc"), "text".to_owned())],
         volumes: vec![record("bbbbbbbbbbbb"), thief],
     };
-    assert!(store.write_import(&batch).await.is_err());
+    assert!(store.write_import(&batch, commit_now()).await.is_err());
     assert!(store
         .volumes_of_sources(&["marc:9".to_owned()])
         .await
@@ -1162,6 +1169,39 @@ pub async fn failed_import_write_writes_nothing<S: Store>(store: Arc<S>) {
         .await
         .expect("texts")
         .is_empty());
+    assert_eq!(store.count_volumes().await.expect("count"), 1);
+}
+
+/// A batch whose gate says no is rolled back whole.
+pub async fn import_write_waits_for_its_gate<S: Store>(store: Arc<S>) {
+    let batch = ImportWrite {
+        sources: vec![source_row("aaaaaaaaaaaa", "marc:1", 1, "A")],
+        isbns: vec![("9780141439587".to_owned(), vid("aaaaaaaaaaaa"))],
+        texts: vec![(vid("aaaaaaaaaaaa"), "a".to_owned())],
+        volumes: vec![record("aaaaaaaaaaaa")],
+    };
+    let refused = store
+        .write_import(&batch, Box::pin(async { Err("index failed".to_owned()) }))
+        .await;
+    assert!(refused.is_err());
+    assert_eq!(store.count_volumes().await.expect("count"), 0);
+    assert!(store
+        .volumes_of_sources(&["marc:1".to_owned()])
+        .await
+        .expect("sources")
+        .is_empty());
+    // An open gate, resolved later, commits.
+    let (tx, rx) = tokio::sync::oneshot::channel::<()>();
+    let gate: crate::CommitGate = Box::pin(async move { rx.await.map_err(|e| e.to_string()) });
+    let opener = tokio::spawn(async move {
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+        tx.send(()).ok();
+    });
+    assert_eq!(
+        store.write_import(&batch, gate).await.expect("write"),
+        outcome(1, 0, 0)
+    );
+    opener.await.expect("opener");
     assert_eq!(store.count_volumes().await.expect("count"), 1);
 }
 
@@ -1182,7 +1222,10 @@ pub async fn delete_volume_takes_its_sources<S: Store>(store: Arc<S>) {
         ],
         volumes: vec![record("aaaaaaaaaaaa"), record("bbbbbbbbbbbb")],
     };
-    store.write_import(&batch).await.expect("write");
+    store
+        .write_import(&batch, commit_now())
+        .await
+        .expect("write");
     assert!(store
         .delete_volume(&vid("aaaaaaaaaaaa"))
         .await

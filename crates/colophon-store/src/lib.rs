@@ -12,7 +12,7 @@ pub mod conformance;
 
 pub use api_keys::{ApiKeyRecord, ApiKeyStore, NewApiKey};
 pub use error::{StoreError, StoreResult};
-pub use sources::{ImportWrite, SourceRow, SourceStore};
+pub use sources::{commit_now, CommitGate, ImportWrite, SourceRow, SourceStore};
 pub use volumes::{UpsertOutcome, VolumeStore};
 
 use async_trait::async_trait;

@@ -1,6 +1,9 @@
 //! Where each volume's data came from: the contributions of its sources, the ISBNs that
 //! identify it across sources, and the full text of digitized books.
 
+use std::future::Future;
+use std::pin::Pin;
+
 use async_trait::async_trait;
 use colophon_domain::{Contribution, VolumeId, VolumeRecord};
 
@@ -28,6 +31,16 @@ pub struct ImportWrite {
     pub volumes: Vec<VolumeRecord>,
 }
 
+/// What [`SourceStore::write_import`] waits for, its batch written, before it commits: `Ok` to
+/// commit, `Err(reason)` to roll back. Lets a caller write the store while it updates the
+/// search index, yet commit the store only once the index has committed.
+pub type CommitGate = Pin<Box<dyn Future<Output = Result<(), String>> + Send>>;
+
+/// A gate that is open at once.
+pub fn commit_now() -> CommitGate {
+    Box::pin(std::future::ready(Ok(())))
+}
+
 /// Storage of sources, ISBN claims and full texts.
 #[async_trait]
 pub trait SourceStore: Send + Sync {
@@ -43,7 +56,12 @@ pub trait SourceStore: Send + Sync {
     /// The full texts of those of the given volumes that have one.
     async fn full_texts(&self, ids: &[VolumeId]) -> StoreResult<Vec<(VolumeId, String)>>;
 
-    /// Writes a batch in one transaction: all of it or (on error) none of it. The outcome
-    /// counts the volumes as `upsert_volumes` does.
-    async fn write_import(&self, batch: &ImportWrite) -> StoreResult<UpsertOutcome>;
+    /// Writes a batch in one transaction: all of it or (on error, or when `gate` says no) none
+    /// of it. The transaction commits only after `gate` resolves `Ok`. The outcome counts the
+    /// volumes as `upsert_volumes` does.
+    async fn write_import(
+        &self,
+        batch: &ImportWrite,
+        gate: CommitGate,
+    ) -> StoreResult<UpsertOutcome>;
 }

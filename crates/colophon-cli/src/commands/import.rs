@@ -39,6 +39,9 @@ pub struct ImportArgs {
     /// Records per batch (transaction and index commit).
     #[arg(long, default_value_t = BATCH, value_parser = clap::value_parser!(u32).range(1..=1_000_000))]
     pub batch_size: u32,
+    /// Read and check the inputs (rejects file and counts) without changing the catalog.
+    #[arg(long)]
+    pub dry_run: bool,
     #[command(flatten)]
     pub reader: ReaderOptions,
     /// Files (or, for one-book-per-file formats, folders) to import.
@@ -74,6 +77,21 @@ pub async fn run(args: ImportArgs) -> anyhow::Result<()> {
     let totals = import(&backend.catalog, &args).await?;
     let secs = started.elapsed().as_secs_f64();
     let r = &totals.report;
+    if args.dry_run {
+        println!(
+            "dry run: read {}, {} importable, skipped {}{} in {secs:.1} s ({:.0} records/s)",
+            totals.read,
+            r.records,
+            totals.skipped,
+            if totals.skipped > 0 {
+                format!(" (see {})", args.rejects.display())
+            } else {
+                String::new()
+            },
+            totals.read as f64 / secs.max(1e-3),
+        );
+        return Ok(());
+    }
     println!(
         "read {}, imported {} new, {} updated, {} merged, {} unchanged, {} repeated, skipped {}{} \
          in {secs:.1} s ({:.0} records/s)",
@@ -155,9 +173,11 @@ pub async fn import(
     let progress = progress::Progress::start(counters.clone(), total_bytes);
     let mut report = IngestReport::default();
     let mut failure: Option<anyhow::Error> = None;
+    let mut session = catalog.ingest_session();
     while let Some(message) = rx.recv().await {
         match message {
-            Message::Batch(records) => match catalog.ingest(records).await {
+            Message::Batch(records) if args.dry_run => report.records += records.len() as u64,
+            Message::Batch(records) => match session.ingest(records).await {
                 Ok(r) => report += r,
                 Err(e) => {
                     failure = Some(anyhow::Error::new(e).context("importing a batch"));
@@ -171,6 +191,11 @@ pub async fn import(
         }
     }
     drop(rx);
+    if failure.is_none() {
+        if let Err(e) = session.finish().await {
+            failure = Some(anyhow::Error::new(e).context("finishing the index"));
+        }
+    }
     drop(progress);
     let rejects_result = reader
         .join()
