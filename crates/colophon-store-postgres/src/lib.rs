@@ -2,6 +2,7 @@
 #![forbid(unsafe_code)]
 
 mod api_keys;
+mod auth;
 mod test_db;
 mod url;
 mod volumes;

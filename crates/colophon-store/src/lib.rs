@@ -2,6 +2,7 @@
 #![forbid(unsafe_code)]
 
 mod api_keys;
+mod auth;
 pub mod codec;
 mod error;
 mod volumes;
@@ -10,6 +11,10 @@ mod volumes;
 pub mod conformance;
 
 pub use api_keys::{ApiKeyRecord, ApiKeyStore, NewApiKey};
+pub use auth::{
+    AccountStore, ClientRecord, CodeRecord, CodeRedemption, ConsentRecord, DeviceRecord,
+    GrantRecord, OAuthStore, SessionRecord, TokenLookup, TokenRecord, UserRecord,
+};
 pub use error::{StoreError, StoreResult};
 pub use volumes::{UpsertOutcome, VolumeStore};
 
@@ -23,6 +28,9 @@ pub trait Migrate: Send + Sync {
 }
 
 /// Everything a Colophon server needs from storage.
-pub trait Store: VolumeStore + ApiKeyStore + Migrate + 'static {}
+pub trait Store:
+    VolumeStore + ApiKeyStore + AccountStore + OAuthStore + Migrate + 'static
+{
+}
 
-impl<T: VolumeStore + ApiKeyStore + Migrate + 'static> Store for T {}
+impl<T: VolumeStore + ApiKeyStore + AccountStore + OAuthStore + Migrate + 'static> Store for T {}
