@@ -34,6 +34,7 @@ pub fn open_input(path: &std::path::Path) -> std::io::Result<Box<dyn std::io::Re
 /// Where the project's shared real data lives (`../shared` beside the checkout, or
 /// `COLOPHON_SHARED_DIR`), for tests over real files.
 #[cfg(test)]
+#[allow(dead_code)] // until a reader's tests use it
 pub(crate) fn shared_data_dir() -> std::path::PathBuf {
     std::env::var_os("COLOPHON_SHARED_DIR")
         .map(std::path::PathBuf::from)
