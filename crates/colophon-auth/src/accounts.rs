@@ -318,7 +318,16 @@ mod tests {
             normalize_email(" Ada@Example.ORG ").unwrap(),
             "ada@example.org"
         );
-        for bad in ["", "ada", "@x", "ada@", "a b@x.org", "a@b@c", "a@.org", "a@org."] {
+        for bad in [
+            "",
+            "ada",
+            "@x",
+            "ada@",
+            "a b@x.org",
+            "a@b@c",
+            "a@.org",
+            "a@org.",
+        ] {
             assert!(normalize_email(bad).is_err(), "{bad}");
         }
     }

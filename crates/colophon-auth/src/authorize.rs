@@ -125,7 +125,13 @@ impl AuthServer {
         params: &[(String, String)],
     ) -> Result<AuthorizationRequest, AuthorizeError> {
         let client_id = match single(params, "client_id") {
-            Err(()) => return Err(page(400, "invalid_request", "Duplicate parameter: client_id")),
+            Err(()) => {
+                return Err(page(
+                    400,
+                    "invalid_request",
+                    "Duplicate parameter: client_id",
+                ))
+            }
             Ok(None | Some("")) => {
                 return Err(page(
                     400,
@@ -213,9 +219,19 @@ impl AuthServer {
                 "The state parameter is too long (at most 2048 bytes).",
             ));
         }
-        let get = |name: &str| single(params, name).ok().flatten().filter(|v| !v.is_empty());
+        let get = |name: &str| {
+            single(params, name)
+                .ok()
+                .flatten()
+                .filter(|v| !v.is_empty())
+        };
         match get("response_type") {
-            None => return Err(fail("invalid_request", "Missing required parameter: response_type")),
+            None => {
+                return Err(fail(
+                    "invalid_request",
+                    "Missing required parameter: response_type",
+                ))
+            }
             Some("code") => {}
             Some(_) => {
                 return Err(fail(
@@ -330,10 +346,12 @@ impl AuthServer {
             return Ok(true);
         }
         let consent = self.store().find_consent(user_id, &req.client.id).await?;
-        Ok(match consent.and_then(|c| ScopeSet::parse(&c.scopes).ok()) {
-            Some(granted) => !req.scopes.is_subset_of(&granted),
-            None => true,
-        })
+        Ok(
+            match consent.and_then(|c| ScopeSet::parse(&c.scopes).ok()) {
+                Some(granted) => !req.scopes.is_subset_of(&granted),
+                None => true,
+            },
+        )
     }
 
     /// The user approved `req` (on the consent page, or by remembered consent): remembers the
@@ -416,11 +434,7 @@ impl AuthServer {
     pub fn begin_consent(&self, cookie: &str, req: AuthorizationRequest) -> String {
         let now = self.now();
         let id = secret::random_urlsafe(16);
-        let mut pending = self
-            .inner
-            .pending
-            .lock()
-            .unwrap_or_else(|p| p.into_inner());
+        let mut pending = self.inner.pending.lock().unwrap_or_else(|p| p.into_inner());
         pending.retain(|_, p| now - p.created < PENDING_TTL);
         if pending.len() >= PENDING_MAX {
             if let Some(oldest) = pending
@@ -446,11 +460,7 @@ impl AuthServer {
     /// expired: each request can be answered once. Another browser's request stays untouched.
     pub fn take_consent(&self, cookie: &str, id: &str) -> Option<AuthorizationRequest> {
         let now = self.now();
-        let mut pending = self
-            .inner
-            .pending
-            .lock()
-            .unwrap_or_else(|p| p.into_inner());
+        let mut pending = self.inner.pending.lock().unwrap_or_else(|p| p.into_inner());
         let p = pending.get(id)?;
         if !secret::ct_eq(&p.cookie_hash, &secret::hash(cookie)) {
             return None;

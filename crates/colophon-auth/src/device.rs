@@ -7,9 +7,7 @@ use colophon_store::{DeviceRecord, GrantRecord};
 use crate::clients::OAuthClient;
 use crate::scope::ScopeSet;
 use crate::token::{ClientCredentials, Form, TokenResponse};
-use crate::{
-    secret, AuthError, AuthServer, OAuthError, DEVICE_CODE_SECS, DEVICE_INTERVAL_SECS,
-};
+use crate::{secret, AuthError, AuthServer, OAuthError, DEVICE_CODE_SECS, DEVICE_INTERVAL_SECS};
 
 /// User codes use consonants only (no vowels: no words), RFC 8628 §6.1.
 const USER_CODE_ALPHABET: &[u8] = b"BCDFGHJKLMNPQRSTVWXZ";
@@ -64,7 +62,19 @@ impl AuthServer {
     ) -> Result<DeviceAuthorization, OAuthError> {
         let form = Form(form);
         form.check_duplicates()?;
-        let client = self.client_from_request(&form, creds).await?;
+        // yup-oauth2 sends only `client_id` and `scope` here: a device client's secret is not
+        // secret (it ships in the device), so none is needed to start; one that is sent must
+        // be right. The token endpoint still authenticates the client when it polls.
+        let presents_secret =
+            creds.basic.is_some() || creds.malformed_basic || form.get("client_secret").is_some();
+        let client = if presents_secret {
+            self.client_from_request(&form, creds).await?
+        } else {
+            let id = form.require("client_id")?;
+            self.find_client(id).await?.ok_or_else(|| {
+                OAuthError::invalid_client("The OAuth client was not found.", false)
+            })?
+        };
         if !client.may_use_device_flow() {
             return Err(OAuthError::bad(
                 "unauthorized_client",
@@ -218,7 +228,10 @@ impl AuthServer {
             return Err(OAuthError::invalid_grant("Bad Request"));
         }
         if now >= device.expires {
-            return Err(OAuthError::bad("expired_token", "The device code has expired."));
+            return Err(OAuthError::bad(
+                "expired_token",
+                "The device code has expired.",
+            ));
         }
         if let Some(last) = device.last_poll {
             if now - last < Duration::seconds(device.interval_secs) {

@@ -35,8 +35,7 @@ impl Method {
 /// Whether `s` has the syntax of a verifier or challenge: 43–128 of `[A-Za-z0-9-._~]`.
 pub fn well_formed(s: &str) -> bool {
     (43..=128).contains(&s.len())
-        && s
-            .bytes()
+        && s.bytes()
             .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'.' | b'_' | b'~'))
 }
 
@@ -63,7 +62,11 @@ mod tests {
     #[test]
     fn rfc7636_appendix_b() {
         assert!(verify(Method::S256, CHALLENGE, VERIFIER));
-        assert!(!verify(Method::S256, CHALLENGE, &VERIFIER.replace('d', "e")));
+        assert!(!verify(
+            Method::S256,
+            CHALLENGE,
+            &VERIFIER.replace('d', "e")
+        ));
         // The challenge itself is not a verifier (SEC-07).
         assert!(!verify(Method::S256, CHALLENGE, CHALLENGE));
         assert!(verify(Method::Plain, VERIFIER, VERIFIER));

@@ -74,7 +74,7 @@ pub fn is_loopback_redirect(raw: &str) -> bool {
     }
     let host = if let Some(v6) = authority.strip_prefix('[') {
         match v6.split_once(']') {
-            Some((h, port)) if h == "::1" => {
+            Some(("::1", port)) => {
                 if !(port.is_empty() || valid_port(port.strip_prefix(':'))) {
                     return false;
                 }
@@ -175,7 +175,10 @@ mod tests {
             "urn:ietf:wg:oauth:2.0:oob",
             "javascript:alert(1)",
         ] {
-            assert!(!is_loopback_redirect(bad), "{bad} is not an allowed loopback");
+            assert!(
+                !is_loopback_redirect(bad),
+                "{bad} is not an allowed loopback"
+            );
             assert!(!matches(&[], bad, true), "{bad}");
         }
         let reg = vec!["http://127.0.0.1:5000/cb".to_owned()];

@@ -99,11 +99,7 @@ impl AuthServer {
                 }
                 (id.as_str(), Some(secret.as_str()), true)
             }
-            None => (
-                form.require("client_id")?,
-                form.get("client_secret"),
-                false,
-            ),
+            None => (form.require("client_id")?, form.get("client_secret"), false),
         };
         let now = self.now();
         let throttle = &self.inner.token_failures_by_client;
@@ -220,8 +216,8 @@ impl AuthServer {
                 ))
             }
             (Some(challenge), Some(v)) => {
-                let method = Method::parse(record.code_challenge_method.as_deref())
-                    .unwrap_or(Method::S256);
+                let method =
+                    Method::parse(record.code_challenge_method.as_deref()).unwrap_or(Method::S256);
                 if !pkce::verify(method, challenge, v) {
                     return Err(OAuthError::invalid_grant("Invalid code verifier."));
                 }

@@ -112,7 +112,10 @@ impl AuthServer {
     pub async fn token_info(&self, token: &str) -> Result<TokenInfo, OAuthError> {
         match self.verify_access_token(token).await? {
             Some(access) => {
-                let expires_in = (access.expires - self.now()).num_seconds().max(0);
+                // Rounded up: stored times keep microseconds, so a token read back right after
+                // it was issued has 3598.999… s left, which Google shows as 3599.
+                let ms = (access.expires - self.now()).num_milliseconds().max(0);
+                let expires_in = (ms + 999) / 1000;
                 Ok(TokenInfo { access, expires_in })
             }
             None => Err(OAuthError::bad("invalid_token", "Invalid Value")),

@@ -187,7 +187,7 @@ const DEVICE_COLUMNS: &str = "device_hash, user_code_hash, client_id, scopes, cr
 #[async_trait]
 impl AccountStore for PgStore {
     async fn insert_user(&self, user: &UserRecord) -> StoreResult<bool> {
-                let done = sqlx::query(
+        let done = sqlx::query(
             "INSERT INTO users (id, email, password_hash, created, password_changed)
              VALUES ($1, $2, $3, $4, $5) ON CONFLICT (email) DO NOTHING",
         )
@@ -203,12 +203,13 @@ impl AccountStore for PgStore {
     }
 
     async fn find_user_by_email(&self, email: &str) -> StoreResult<Option<UserRecord>> {
-        let row: Option<UserRow> =
-            sqlx::query_as(&format!("SELECT {USER_COLUMNS} FROM users WHERE email = $1"))
-                .bind(email)
-                .fetch_optional(&self.pool)
-                .await
-                .map_err(db_error("finding a user"))?;
+        let row: Option<UserRow> = sqlx::query_as(&format!(
+            "SELECT {USER_COLUMNS} FROM users WHERE email = $1"
+        ))
+        .bind(email)
+        .fetch_optional(&self.pool)
+        .await
+        .map_err(db_error("finding a user"))?;
         row.map(UserRow::decode).transpose()
     }
 
@@ -238,20 +239,19 @@ impl AccountStore for PgStore {
         password_hash: &str,
         when: DateTime<Utc>,
     ) -> StoreResult<bool> {
-                let done = sqlx::query(
-            "UPDATE users SET password_hash = $2, password_changed = $3 WHERE id = $1",
-        )
-        .bind(user_id)
-        .bind(password_hash)
-        .bind(when)
-        .execute(&self.pool)
-        .await
-        .map_err(db_error("changing a password"))?;
+        let done =
+            sqlx::query("UPDATE users SET password_hash = $2, password_changed = $3 WHERE id = $1")
+                .bind(user_id)
+                .bind(password_hash)
+                .bind(when)
+                .execute(&self.pool)
+                .await
+                .map_err(db_error("changing a password"))?;
         Ok(done.rows_affected() == 1)
     }
 
     async fn insert_session(&self, s: &SessionRecord) -> StoreResult<()> {
-                sqlx::query(
+        sqlx::query(
             "INSERT INTO sessions (id_hash, user_id, created, last_seen) VALUES ($1, $2, $3, $4)",
         )
         .bind(&s.id_hash)
@@ -284,7 +284,7 @@ impl AccountStore for PgStore {
     }
 
     async fn touch_session(&self, id_hash: &str, when: DateTime<Utc>) -> StoreResult<()> {
-                sqlx::query("UPDATE sessions SET last_seen = $2 WHERE id_hash = $1")
+        sqlx::query("UPDATE sessions SET last_seen = $2 WHERE id_hash = $1")
             .bind(id_hash)
             .bind(when)
             .execute(&self.pool)
@@ -294,7 +294,7 @@ impl AccountStore for PgStore {
     }
 
     async fn delete_session(&self, id_hash: &str) -> StoreResult<bool> {
-                let done = sqlx::query("DELETE FROM sessions WHERE id_hash = $1")
+        let done = sqlx::query("DELETE FROM sessions WHERE id_hash = $1")
             .bind(id_hash)
             .execute(&self.pool)
             .await
@@ -303,7 +303,7 @@ impl AccountStore for PgStore {
     }
 
     async fn delete_user_sessions(&self, user_id: &str, keep: Option<&str>) -> StoreResult<u64> {
-                let done =
+        let done =
             sqlx::query("DELETE FROM sessions WHERE user_id = $1 AND id_hash IS DISTINCT FROM $2")
                 .bind(user_id)
                 .bind(keep)
@@ -319,7 +319,7 @@ impl OAuthStore for PgStore {
     async fn insert_client(&self, c: &ClientRecord) -> StoreResult<()> {
         let uris = serde_json::to_string(&c.redirect_uris)
             .map_err(|e| StoreError::Database(format!("encoding redirect URIs: {e}")))?;
-                sqlx::query(&format!(
+        sqlx::query(&format!(
             "INSERT INTO oauth_clients ({CLIENT_COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)"
         ))
         .bind(&c.id)
@@ -359,7 +359,7 @@ impl OAuthStore for PgStore {
     }
 
     async fn delete_client(&self, id: &str, when: DateTime<Utc>) -> StoreResult<bool> {
-                let done =
+        let done =
             sqlx::query("UPDATE oauth_clients SET deleted = $2 WHERE id = $1 AND deleted IS NULL")
                 .bind(id)
                 .bind(when)
@@ -370,7 +370,7 @@ impl OAuthStore for PgStore {
     }
 
     async fn put_consent(&self, c: &ConsentRecord) -> StoreResult<()> {
-                sqlx::query(
+        sqlx::query(
             "INSERT INTO oauth_consents (user_id, client_id, scopes, created, updated)
              VALUES ($1, $2, $3, $4, $5)
              ON CONFLICT (user_id, client_id)
@@ -417,7 +417,7 @@ impl OAuthStore for PgStore {
     }
 
     async fn delete_consent(&self, user_id: &str, client_id: &str) -> StoreResult<bool> {
-                let done = sqlx::query("DELETE FROM oauth_consents WHERE user_id = $1 AND client_id = $2")
+        let done = sqlx::query("DELETE FROM oauth_consents WHERE user_id = $1 AND client_id = $2")
             .bind(user_id)
             .bind(client_id)
             .execute(&self.pool)
@@ -427,7 +427,7 @@ impl OAuthStore for PgStore {
     }
 
     async fn insert_grant(&self, g: &GrantRecord, tokens: &[TokenRecord]) -> StoreResult<()> {
-                let mut tx = self
+        let mut tx = self
             .pool
             .begin()
             .await
@@ -455,7 +455,7 @@ impl OAuthStore for PgStore {
     }
 
     async fn revoke_grant(&self, grant_id: &str, when: DateTime<Utc>) -> StoreResult<bool> {
-                let done =
+        let done =
             sqlx::query("UPDATE oauth_grants SET revoked = $2 WHERE id = $1 AND revoked IS NULL")
                 .bind(grant_id)
                 .bind(when)
@@ -471,7 +471,7 @@ impl OAuthStore for PgStore {
         client_id: &str,
         when: DateTime<Utc>,
     ) -> StoreResult<u64> {
-                let done = sqlx::query(
+        let done = sqlx::query(
             "UPDATE oauth_grants SET revoked = $3
              WHERE user_id = $1 AND client_id = $2 AND revoked IS NULL",
         )
@@ -505,7 +505,7 @@ impl OAuthStore for PgStore {
     }
 
     async fn insert_token(&self, t: &TokenRecord) -> StoreResult<()> {
-                let mut tx = self
+        let mut tx = self
             .pool
             .begin()
             .await
@@ -557,7 +557,7 @@ impl OAuthStore for PgStore {
         new: &[TokenRecord],
         when: DateTime<Utc>,
     ) -> StoreResult<bool> {
-                let mut tx = self
+        let mut tx = self
             .pool
             .begin()
             .await
@@ -584,7 +584,7 @@ impl OAuthStore for PgStore {
     }
 
     async fn prune_expired_tokens(&self, before: DateTime<Utc>) -> StoreResult<u64> {
-                let done = sqlx::query(
+        let done = sqlx::query(
             "DELETE FROM oauth_tokens WHERE kind = 'access' AND expires IS NOT NULL AND expires < $1",
         )
         .bind(before)
@@ -595,7 +595,7 @@ impl OAuthStore for PgStore {
     }
 
     async fn insert_code(&self, c: &CodeRecord) -> StoreResult<()> {
-                sqlx::query(&format!(
+        sqlx::query(&format!(
             "INSERT INTO oauth_codes ({CODE_COLUMNS})
              VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)"
         ))
@@ -619,7 +619,7 @@ impl OAuthStore for PgStore {
     }
 
     async fn redeem_code(&self, hash: &str, when: DateTime<Utc>) -> StoreResult<CodeRedemption> {
-                let done = sqlx::query("UPDATE oauth_codes SET used = $2 WHERE hash = $1 AND used IS NULL")
+        let done = sqlx::query("UPDATE oauth_codes SET used = $2 WHERE hash = $1 AND used IS NULL")
             .bind(hash)
             .bind(when)
             .execute(&self.pool)
@@ -640,7 +640,7 @@ impl OAuthStore for PgStore {
     }
 
     async fn insert_device(&self, d: &DeviceRecord) -> StoreResult<()> {
-                sqlx::query(&format!(
+        sqlx::query(&format!(
             "INSERT INTO oauth_devices ({DEVICE_COLUMNS})
              VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)"
         ))
@@ -691,7 +691,7 @@ impl OAuthStore for PgStore {
         status: &str,
         user_id: &str,
     ) -> StoreResult<bool> {
-                let done = sqlx::query(
+        let done = sqlx::query(
             "UPDATE oauth_devices SET status = $2, user_id = $3
              WHERE device_hash = $1 AND status = 'pending'",
         )
@@ -710,7 +710,7 @@ impl OAuthStore for PgStore {
         when: DateTime<Utc>,
         interval_secs: i64,
     ) -> StoreResult<()> {
-                sqlx::query(
+        sqlx::query(
             "UPDATE oauth_devices SET last_poll = $2, interval_secs = $3 WHERE device_hash = $1",
         )
         .bind(device_hash)
@@ -723,7 +723,7 @@ impl OAuthStore for PgStore {
     }
 
     async fn redeem_device(&self, device_hash: &str) -> StoreResult<bool> {
-                let done = sqlx::query(
+        let done = sqlx::query(
             "UPDATE oauth_devices SET status = 'redeemed'
              WHERE device_hash = $1 AND status = 'approved'",
         )

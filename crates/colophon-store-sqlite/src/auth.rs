@@ -208,12 +208,13 @@ impl AccountStore for SqliteStore {
     }
 
     async fn find_user_by_email(&self, email: &str) -> StoreResult<Option<UserRecord>> {
-        let row: Option<UserRow> =
-            sqlx::query_as(&format!("SELECT {USER_COLUMNS} FROM users WHERE email = ?1"))
-                .bind(email)
-                .fetch_optional(&self.pool)
-                .await
-                .map_err(db_error("finding a user"))?;
+        let row: Option<UserRow> = sqlx::query_as(&format!(
+            "SELECT {USER_COLUMNS} FROM users WHERE email = ?1"
+        ))
+        .bind(email)
+        .fetch_optional(&self.pool)
+        .await
+        .map_err(db_error("finding a user"))?;
         row.map(UserRow::decode).transpose()
     }
 
@@ -244,15 +245,14 @@ impl AccountStore for SqliteStore {
         when: DateTime<Utc>,
     ) -> StoreResult<bool> {
         let _writer = self.write_lock.lock().await;
-        let done = sqlx::query(
-            "UPDATE users SET password_hash = ?2, password_changed = ?3 WHERE id = ?1",
-        )
-        .bind(user_id)
-        .bind(password_hash)
-        .bind(encode_time(when))
-        .execute(&self.pool)
-        .await
-        .map_err(db_error("changing a password"))?;
+        let done =
+            sqlx::query("UPDATE users SET password_hash = ?2, password_changed = ?3 WHERE id = ?1")
+                .bind(user_id)
+                .bind(password_hash)
+                .bind(encode_time(when))
+                .execute(&self.pool)
+                .await
+                .map_err(db_error("changing a password"))?;
         Ok(done.rows_affected() == 1)
     }
 
@@ -313,13 +313,12 @@ impl AccountStore for SqliteStore {
 
     async fn delete_user_sessions(&self, user_id: &str, keep: Option<&str>) -> StoreResult<u64> {
         let _writer = self.write_lock.lock().await;
-        let done =
-            sqlx::query("DELETE FROM sessions WHERE user_id = ?1 AND id_hash IS NOT ?2")
-                .bind(user_id)
-                .bind(keep)
-                .execute(&self.pool)
-                .await
-                .map_err(db_error("deleting sessions"))?;
+        let done = sqlx::query("DELETE FROM sessions WHERE user_id = ?1 AND id_hash IS NOT ?2")
+            .bind(user_id)
+            .bind(keep)
+            .execute(&self.pool)
+            .await
+            .map_err(db_error("deleting sessions"))?;
         Ok(done.rows_affected())
     }
 }

@@ -28,9 +28,6 @@ pub trait Migrate: Send + Sync {
 }
 
 /// Everything a Colophon server needs from storage.
-pub trait Store:
-    VolumeStore + ApiKeyStore + AccountStore + OAuthStore + Migrate + 'static
-{
-}
+pub trait Store: VolumeStore + ApiKeyStore + AccountStore + OAuthStore + Migrate + 'static {}
 
 impl<T: VolumeStore + ApiKeyStore + AccountStore + OAuthStore + Migrate + 'static> Store for T {}

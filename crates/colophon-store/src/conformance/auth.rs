@@ -122,7 +122,10 @@ pub async fn users_lifecycle<S: Store>(store: Arc<S>) {
         at(1) + Duration::microseconds(123_456),
         "microseconds kept"
     );
-    assert_eq!(store.find_user_by_email("A@example.org").await.unwrap(), None);
+    assert_eq!(
+        store.find_user_by_email("A@example.org").await.unwrap(),
+        None
+    );
     assert_eq!(store.find_user(&u.id).await.unwrap(), Some(found.clone()));
     assert_eq!(store.find_user("nobody").await.unwrap(), None);
     assert!(store
@@ -171,7 +174,10 @@ pub async fn sessions_lifecycle<S: Store>(store: Arc<S>) {
     assert!(store.delete_session("s2").await.unwrap());
     assert!(!store.delete_session("s2").await.unwrap());
     assert_eq!(store.find_session("s2").await.unwrap(), None);
-    assert_eq!(store.delete_user_sessions(uid, Some("s1")).await.unwrap(), 1);
+    assert_eq!(
+        store.delete_user_sessions(uid, Some("s1")).await.unwrap(),
+        1
+    );
     assert!(store.find_session("s1").await.unwrap().is_some());
     assert_eq!(store.delete_user_sessions(uid, None).await.unwrap(), 1);
     assert_eq!(store.find_session("s1").await.unwrap(), None);
@@ -284,21 +290,48 @@ pub async fn grants_and_tokens<S: Store>(store: Arc<S>) {
     assert!(store.revoke_grant("g1", at(40)).await.unwrap());
     assert!(!store.revoke_grant("g1", at(41)).await.unwrap());
     assert_eq!(
-        store.find_token("a1b").await.unwrap().unwrap().grant.revoked,
+        store
+            .find_token("a1b")
+            .await
+            .unwrap()
+            .unwrap()
+            .grant
+            .revoked,
         Some(at(40))
     );
-    assert!(store.live_refresh_grants(uid, "c1").await.unwrap().is_empty());
+    assert!(store
+        .live_refresh_grants(uid, "c1")
+        .await
+        .unwrap()
+        .is_empty());
     assert_eq!(store.revoke_grants_of(uid, "c1", at(50)).await.unwrap(), 1);
-    assert!(store.find_token("a2").await.unwrap().unwrap().grant.revoked.is_some());
+    assert!(store
+        .find_token("a2")
+        .await
+        .unwrap()
+        .unwrap()
+        .grant
+        .revoked
+        .is_some());
     assert!(
-        store.find_token("r3").await.unwrap().unwrap().grant.revoked.is_none(),
+        store
+            .find_token("r3")
+            .await
+            .unwrap()
+            .unwrap()
+            .grant
+            .revoked
+            .is_none(),
         "another client's grant is untouched"
     );
 
     assert_eq!(store.prune_expired_tokens(at(3620)).await.unwrap(), 2);
     assert_eq!(store.find_token("a1").await.unwrap(), None);
     assert!(store.find_token("a1b").await.unwrap().is_some());
-    assert!(store.find_token("r1").await.unwrap().is_some(), "refresh kept");
+    assert!(
+        store.find_token("r1").await.unwrap().is_some(),
+        "refresh kept"
+    );
 }
 
 /// Concurrent rotations of one refresh token: exactly one stores its tokens.
@@ -342,10 +375,7 @@ pub async fn refresh_rotation_has_one_winner<S: Store>(store: Arc<S>) {
         }
     }
     assert_eq!(stored, 1, "the losers wrote nothing");
-    assert!(!store
-        .rotate_refresh_token("a1", &[], at(6))
-        .await
-        .unwrap());
+    assert!(!store.rotate_refresh_token("a1", &[], at(6)).await.unwrap());
 }
 
 fn code(hash: &str) -> CodeRecord {
@@ -429,7 +459,10 @@ pub async fn device_authorizations<S: Store>(store: Arc<S>) {
         Some(d.clone())
     );
     assert_eq!(store.find_device_by_user_code("dh").await.unwrap(), None);
-    assert!(!store.redeem_device("dh").await.unwrap(), "not approved yet");
+    assert!(
+        !store.redeem_device("dh").await.unwrap(),
+        "not approved yet"
+    );
     store.record_device_poll("dh", at(7), 10).await.unwrap();
     let polled = store.find_device("dh").await.unwrap().unwrap();
     assert_eq!((polled.last_poll, polled.interval_secs), (Some(at(7)), 10));
