@@ -38,6 +38,8 @@ pub fn open_input(path: &std::path::Path) -> std::io::Result<Box<dyn std::io::Re
 pub(crate) fn shared_data_dir() -> std::path::PathBuf {
     std::env::var_os("COLOPHON_SHARED_DIR")
         .map(std::path::PathBuf::from)
-        .unwrap_or_else(|| std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared"))
+        .unwrap_or_else(|| {
+            std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared")
+        })
         .join("data")
 }

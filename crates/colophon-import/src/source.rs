@@ -178,9 +178,7 @@ pub fn normalize_date(raw: &str) -> Option<String> {
     if parts.len() <= 3
         && parts[0].len() == 4
         && plausible(parts[0])
-        && parts
-            .iter()
-            .all(|p| !p.is_empty() && p.chars().all(|c| c.is_ascii_digit()))
+        && parts.iter().all(|p| !p.is_empty() && p.chars().all(|c| c.is_ascii_digit()))
     {
         return match parts.as_slice() {
             [y] => Some((*y).to_owned()),
@@ -220,10 +218,7 @@ mod tests {
             parse_isbn("ISBN 0-19-852663-6 (pbk.)").unwrap().isbn13(),
             "9780198526636"
         );
-        assert_eq!(
-            parse_isbn("9780198526636").unwrap().isbn13(),
-            "9780198526636"
-        );
+        assert_eq!(parse_isbn("9780198526636").unwrap().isbn13(), "9780198526636");
         assert!(parse_isbn("0-19-852663-7").is_none());
         assert!(parse_isbn("n/a").is_none());
         let mut r = SourceRecord::new("t:1");
