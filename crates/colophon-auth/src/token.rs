@@ -113,15 +113,13 @@ impl AuthServer {
         }
         match self.authenticate_client(id, secret).await? {
             ClientAuth::Ok(c) => Ok(c),
-            ClientAuth::Unknown => {
-                throttle.fail(id, now);
-                Err(OAuthError::invalid_client(
-                    "The OAuth client was not found.",
-                    basic,
-                ))
-            }
+            // Wrong secrets are not counted: a secret has 256 bits, and counting them would let
+            // anyone who knows a (public) client id lock that client out.
+            ClientAuth::Unknown => Err(OAuthError::invalid_client(
+                "The OAuth client was not found.",
+                basic,
+            )),
             ClientAuth::WrongSecret => {
-                throttle.fail(id, now);
                 tracing::info!(client.id = %id, "client authentication failed for {id}");
                 Err(OAuthError::invalid_client("Unauthorized", basic))
             }
@@ -129,6 +127,9 @@ impl AuthServer {
     }
 
     /// Answers a token request: `form` is the decoded body, `creds` the Basic header.
+    ///
+    /// `invalid_grant` answers to an authenticated client count against it: past 50 in five
+    /// minutes the client gets 429 `slow_down` until the window has passed.
     pub async fn token(
         &self,
         form: &[(String, String)],

@@ -634,3 +634,100 @@ async fn metadata_names_every_endpoint_under_the_issuer() {
     );
     assert_eq!(m["authorization_response_iss_parameter_supported"], true);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn password_change_incremental_consent_and_login_hint() {
+    let app = TestApp::spawn(Default::default()).await;
+    let cb = "https://app.example/cb";
+    let web = client(&app, ClientKind::Web, &[cb]).await;
+    let other = client(&app, ClientKind::Web, &[cb]).await;
+    let mut b = signed_in(&app, "change@example.org").await;
+    let mut second = WebBrowser::new(&app);
+    assert_eq!(
+        second.sign_in("change@example.org", PASSWORD).await.status,
+        303
+    );
+
+    // Password change: the current password is checked, other sessions end, the new one works.
+    let page = b.get("/account").await;
+    let csrf = hidden(&page.text(), "csrf").unwrap();
+    let wrong = b
+        .post(
+            "/account/password",
+            &[
+                ("csrf", &csrf),
+                ("current", "not it at all"),
+                ("new", "a brand new password"),
+            ],
+        )
+        .await;
+    assert!(wrong.text().contains("The current password is wrong."));
+    let ok = b
+        .post(
+            "/account/password",
+            &[
+                ("csrf", &csrf),
+                ("current", PASSWORD),
+                ("new", "a brand new password"),
+            ],
+        )
+        .await;
+    assert!(ok.text().contains("Password changed."), "{}", ok.text());
+    assert_eq!(b.get("/account").await.status, 200, "this session stays");
+    assert_eq!(
+        second.get("/account").await.status,
+        302,
+        "the other one ended"
+    );
+    let mut third = WebBrowser::new(&app);
+    assert_eq!(
+        third.sign_in("change@example.org", PASSWORD).await.status,
+        200
+    );
+    assert_eq!(
+        third
+            .sign_in("change@example.org", "a brand new password")
+            .await
+            .status,
+        303
+    );
+
+    // login_hint pre-fills the sign-in form (and signs no one in).
+    let mut anon = WebBrowser::new(&app);
+    let r = anon
+        .get(&auth_url(
+            &web.client.id,
+            cb,
+            &[("login_hint", "hint@example.org")],
+        ))
+        .await;
+    let signin = r.header("location").unwrap().to_owned();
+    let page = anon.get(&signin).await;
+    assert!(
+        page.text().contains("value=\"hint@example.org\""),
+        "{}",
+        page.text()
+    );
+
+    // include_granted_scopes: the grant is the union for the same client, never another's.
+    let code = code_for(
+        &mut b,
+        &web.client.id,
+        cb,
+        &[("include_granted_scopes", "true")],
+    )
+    .await;
+    let t = exchange(&app, &web, &code, cb, &[]).await.json();
+    assert_eq!(t["scope"], BOOKS_SCOPE);
+    let reply = b
+        .get(&auth_url(
+            &other.client.id,
+            cb,
+            &[("include_granted_scopes", "true")],
+        ))
+        .await;
+    assert_eq!(
+        reply.status, 200,
+        "another client still needs its own consent"
+    );
+}

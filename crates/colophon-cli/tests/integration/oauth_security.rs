@@ -1054,4 +1054,22 @@ async fn sec28_sign_in_is_throttled_and_recovers() {
     app.clock.advance(chrono::Duration::minutes(15));
     let r = b.sign_in("victim@example.org", PASSWORD).await;
     assert_eq!(r.status, 303, "{}", r.text());
+
+    // The token endpoint: 50 guessed grants per client in 5 minutes, then 429 until the window
+    // ends.
+    let web = client(&app, ClientKind::Web, &[WEB_CB]).await;
+    let secret = web.secret.clone().unwrap();
+    let bad = [
+        ("grant_type", "refresh_token"),
+        ("refresh_token", "1//guess"),
+        ("client_id", web.client.id.as_str()),
+        ("client_secret", secret.as_str()),
+    ];
+    for _ in 0..50 {
+        assert_oauth_error(&token_request(&app, &bad).await, 400, "invalid_grant");
+    }
+    let locked = token_request(&app, &bad).await;
+    assert_eq!(locked.status, 429, "{}", locked.text());
+    app.clock.advance(chrono::Duration::minutes(5));
+    assert_oauth_error(&token_request(&app, &bad).await, 400, "invalid_grant");
 }
