@@ -456,9 +456,24 @@ impl AuthServer {
         id
     }
 
-    /// Takes the parked request `id` if it belongs to the browser holding `cookie` and has not
-    /// expired: each request can be answered once. Another browser's request stays untouched.
-    pub fn take_consent(&self, cookie: &str, id: &str) -> Option<AuthorizationRequest> {
+    /// Takes the parked request `id` if it belongs to the browser holding `cookie`, has not
+    /// expired, and its client still exists: each request can be answered once. Another
+    /// browser's request stays untouched.
+    pub async fn take_consent(
+        &self,
+        cookie: &str,
+        id: &str,
+    ) -> Result<Option<AuthorizationRequest>, AuthError> {
+        let Some(request) = self.take_pending(cookie, id) else {
+            return Ok(None);
+        };
+        match self.find_client(&request.client.id).await? {
+            Some(client) if client.accepts_redirect(&request.redirect_uri) => Ok(Some(request)),
+            _ => Ok(None),
+        }
+    }
+
+    fn take_pending(&self, cookie: &str, id: &str) -> Option<AuthorizationRequest> {
         let now = self.now();
         let mut pending = self.inner.pending.lock().unwrap_or_else(|p| p.into_inner());
         let p = pending.get(id)?;

@@ -110,17 +110,19 @@ impl AuthServer {
         })
     }
 
-    /// Looks up a typed user code for the browser holding `cookie`; wrong guesses count
-    /// against that browser (5 per 15 minutes).
+    /// Looks up a typed user code for the browser holding `cookie` at client address `addr`;
+    /// wrong guesses count against that browser (5 per 15 minutes) and that address (20).
     pub async fn find_user_code(
         &self,
         cookie: &str,
+        addr: &str,
         typed: &str,
     ) -> Result<Result<PendingDevice, UserCodeError>, AuthError> {
         let now = self.now();
         let key = secret::hash(cookie);
         let throttle = &self.inner.user_codes_by_session;
-        if throttle.is_locked(&key, now) {
+        let by_addr = &self.inner.user_codes_by_addr;
+        if throttle.is_locked(&key, now) || by_addr.is_locked(addr, now) {
             return Ok(Err(UserCodeError::Locked));
         }
         let code = normalize_user_code(typed);
@@ -151,11 +153,14 @@ impl AuthServer {
             Some(p) => Ok(Ok(p)),
             None => {
                 throttle.fail(&key, now);
-                Ok(Err(if throttle.is_locked(&key, now) {
-                    UserCodeError::Locked
-                } else {
-                    UserCodeError::Invalid
-                }))
+                by_addr.fail(addr, now);
+                Ok(Err(
+                    if throttle.is_locked(&key, now) || by_addr.is_locked(addr, now) {
+                        UserCodeError::Locked
+                    } else {
+                        UserCodeError::Invalid
+                    },
+                ))
             }
         }
     }

@@ -35,6 +35,8 @@ pub(crate) struct Inner {
     pub(crate) signin_by_addr: Throttle,
     /// Wrong user codes per browser session: 5 per 15 minutes (RFC 8628 §5.1).
     pub(crate) user_codes_by_session: Throttle,
+    /// Wrong user codes per client address: 20 per 15 minutes (RFC 8628 §5.1).
+    pub(crate) user_codes_by_addr: Throttle,
     /// Failed token requests per client: 50 per 5 minutes.
     pub(crate) token_failures_by_client: Throttle,
     /// Authorization requests waiting on the consent page, by request id.
@@ -57,6 +59,7 @@ impl AuthServer {
                 signin_by_email: Throttle::new(5, Duration::minutes(15)),
                 signin_by_addr: Throttle::new(20, Duration::minutes(15)),
                 user_codes_by_session: Throttle::new(5, Duration::minutes(15)),
+                user_codes_by_addr: Throttle::new(20, Duration::minutes(15)),
                 token_failures_by_client: Throttle::new(50, Duration::minutes(5)),
                 pending: Mutex::default(),
                 dummy_hash: tokio::sync::OnceCell::new(),

@@ -392,6 +392,24 @@ async fn sec09_the_consent_form_resists_csrf() {
         param(denied.header("location").unwrap(), "error").as_deref(),
         Some("access_denied")
     );
+    // Approval re-checks the request: a client deleted meanwhile gets nothing.
+    let doomed = client(&app, ClientKind::Web, &[WEB_CB]).await;
+    let page = alice.get(&auth_url(&doomed.client.id, WEB_CB, &[])).await;
+    assert_eq!(page.status, 200);
+    assert!(app.auth.delete_client(&doomed.client.id).await.unwrap());
+    let html = page.text();
+    forbidden(
+        &alice
+            .post(
+                "/o/oauth2/approval",
+                &[
+                    ("request_id", &hidden(&html, "request_id").unwrap()),
+                    ("csrf", &hidden(&html, "csrf").unwrap()),
+                    ("decision", "allow"),
+                ],
+            )
+            .await,
+    );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

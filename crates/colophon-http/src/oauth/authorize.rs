@@ -188,8 +188,13 @@ pub async fn approval(
     ) {
         return forbidden();
     }
-    let Some(req) = state.auth.take_consent(&browser.cookie, request_id) else {
-        return forbidden();
+    let req = match state.auth.take_consent(&browser.cookie, request_id).await {
+        Ok(Some(req)) => req,
+        Ok(None) => return forbidden(),
+        Err(e) => {
+            tracing::error!(error.detail = %e, "approval: {e}");
+            return error_page(500, "server_error", "Internal error encountered.");
+        }
     };
     match form::first(&pairs, "decision") {
         Some("allow") => match state.auth.approve(&account.id, &req, true).await {

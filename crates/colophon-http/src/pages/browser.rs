@@ -123,6 +123,16 @@ impl Browser {
         self.send_cookie = true;
     }
 
+    /// Adds `Strict-Transport-Security` when the server is reached over HTTPS.
+    pub fn set_hsts(&self, response: &mut Response) {
+        if self.secure {
+            response.headers_mut().insert(
+                header::STRICT_TRANSPORT_SECURITY,
+                HeaderValue::from_static("max-age=31536000"),
+            );
+        }
+    }
+
     /// Adds the `Set-Cookie` header when the cookie is new.
     pub fn set_cookie(&self, response: &mut Response) {
         if !self.send_cookie {

@@ -71,7 +71,11 @@ pub async fn submit(
         return refused();
     }
     let typed = form::first(&pairs, "user_code").unwrap_or("");
-    let found = match state.auth.find_user_code(&browser.cookie, typed).await {
+    let found = match state
+        .auth
+        .find_user_code(&browser.cookie, &browser.addr, typed)
+        .await
+    {
         Ok(f) => f,
         Err(e) => {
             tracing::error!(error.detail = %e, "device page: {e}");

@@ -86,6 +86,7 @@ impl Page {
         );
         security_headers(headers, &self.form_targets);
         browser.set_cookie(&mut response);
+        browser.set_hsts(&mut response);
         response
     }
 }
@@ -140,6 +141,7 @@ pub fn see_other(status: StatusCode, location: &str, browser: &Browser) -> Respo
     }
     security_headers(response.headers_mut(), &[]);
     browser.set_cookie(&mut response);
+    browser.set_hsts(&mut response);
     response
 }
 
