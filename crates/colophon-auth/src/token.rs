@@ -69,6 +69,9 @@ impl<'a> Form<'a> {
     }
 }
 
+/// Refresh tokens die after this long unused (Google: six months).
+pub const REFRESH_IDLE: Duration = Duration::days(183);
+
 fn expired_or_revoked() -> OAuthError {
     OAuthError::invalid_grant("Token has been expired or revoked.")
 }
@@ -255,6 +258,7 @@ impl AuthServer {
             created: now,
             expires: Some(now + Duration::seconds(ACCESS_TOKEN_SECS)),
             superseded: None,
+            last_used: None,
         }];
         let refresh = with_refresh.then(new_refresh_token);
         if let Some(r) = &refresh {
@@ -265,6 +269,7 @@ impl AuthServer {
                 created: now,
                 expires: None,
                 superseded: None,
+                last_used: None,
             });
         }
         let store = self.store();
@@ -323,6 +328,10 @@ impl AuthServer {
             );
             return Err(expired_or_revoked());
         }
+        let last_used = found.token.last_used.unwrap_or(found.token.created);
+        if now - last_used > REFRESH_IDLE {
+            return Err(expired_or_revoked());
+        }
         let granted = ScopeSet::parse(&found.grant.scopes)
             .map_err(|_| AuthError::Internal(format!("grant {}: bad scopes", found.grant.id)))?;
         let scope = match requested {
@@ -345,6 +354,7 @@ impl AuthServer {
             created: now,
             expires: Some(now + Duration::seconds(ACCESS_TOKEN_SECS)),
             superseded: None,
+            last_used: None,
         };
         let mut new_refresh = None;
         if client.rotate_refresh_tokens {
@@ -356,6 +366,7 @@ impl AuthServer {
                 created: now,
                 expires: None,
                 superseded: None,
+                last_used: None,
             };
             if !store
                 .rotate_refresh_token(&hash, &[access_record, refresh_record], now)
@@ -368,6 +379,7 @@ impl AuthServer {
             new_refresh = Some(r);
         } else {
             store.insert_token(&access_record).await?;
+            store.touch_token(&hash, now).await?;
         }
         tracing::info!(
             client.id = %client.id, user.id = %found.grant.user_id, grant.id = %found.grant.id,

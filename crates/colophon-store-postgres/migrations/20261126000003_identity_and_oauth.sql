@@ -60,7 +60,9 @@ CREATE TABLE oauth_tokens (
     kind       TEXT NOT NULL CHECK (kind IN ('access', 'refresh')),
     created    TIMESTAMPTZ NOT NULL,
     expires    TIMESTAMPTZ,
-    superseded TIMESTAMPTZ
+    superseded TIMESTAMPTZ,
+    -- Last use of a refresh token (refresh tokens die after six months unused).
+    last_used  TIMESTAMPTZ
 );
 CREATE INDEX oauth_tokens_by_grant ON oauth_tokens (grant_id);
 

@@ -99,6 +99,7 @@ struct TokenGrantRow {
     t_created: DateTime<Utc>,
     expires: Option<DateTime<Utc>>,
     superseded: Option<DateTime<Utc>>,
+    last_used: Option<DateTime<Utc>>,
     user_id: String,
     client_id: String,
     scopes: String,
@@ -516,7 +517,7 @@ impl OAuthStore for PgStore {
 
     async fn find_token(&self, hash: &str) -> StoreResult<Option<TokenLookup>> {
         let row: Option<TokenGrantRow> = sqlx::query_as(
-            "SELECT t.hash, t.grant_id, t.kind, t.created AS t_created, t.expires, t.superseded,
+            "SELECT t.hash, t.grant_id, t.kind, t.created AS t_created, t.expires, t.superseded, t.last_used,
                     g.user_id, g.client_id, g.scopes, g.access_type, g.origin,
                     g.created AS g_created, g.revoked
              FROM oauth_tokens t JOIN oauth_grants g ON g.id = t.grant_id
@@ -535,6 +536,7 @@ impl OAuthStore for PgStore {
                     created: r.t_created,
                     expires: r.expires,
                     superseded: r.superseded,
+                    last_used: r.last_used,
                 },
                 grant: GrantRecord {
                     id: r.grant_id,
@@ -581,6 +583,16 @@ impl OAuthStore for PgStore {
             .await
             .map_err(db_error("rotating a refresh token"))?;
         Ok(true)
+    }
+
+    async fn touch_token(&self, hash: &str, when: DateTime<Utc>) -> StoreResult<()> {
+        sqlx::query("UPDATE oauth_tokens SET last_used = $2 WHERE hash = $1")
+            .bind(hash)
+            .bind(when)
+            .execute(&self.pool)
+            .await
+            .map_err(db_error("recording a token's use"))?;
+        Ok(())
     }
 
     async fn prune_expired_tokens(&self, before: DateTime<Utc>) -> StoreResult<u64> {
@@ -740,8 +752,8 @@ async fn insert_token(
     t: &TokenRecord,
 ) -> StoreResult<()> {
     sqlx::query(
-        "INSERT INTO oauth_tokens (hash, grant_id, kind, created, expires, superseded)
-         VALUES ($1, $2, $3, $4, $5, $6)",
+        "INSERT INTO oauth_tokens (hash, grant_id, kind, created, expires, superseded, last_used)
+         VALUES ($1, $2, $3, $4, $5, $6, $7)",
     )
     .bind(&t.hash)
     .bind(&t.grant_id)
@@ -749,6 +761,7 @@ async fn insert_token(
     .bind(t.created)
     .bind(t.expires)
     .bind(t.superseded)
+    .bind(t.last_used)
     .execute(&mut **tx)
     .await
     .map_err(db_error("storing a token"))?;

@@ -60,7 +60,9 @@ CREATE TABLE oauth_tokens (
     kind       TEXT NOT NULL CHECK (kind IN ('access', 'refresh')),
     created    TEXT NOT NULL,
     expires    TEXT,
-    superseded TEXT
+    superseded TEXT,
+    -- Last use of a refresh token (refresh tokens die after six months unused).
+    last_used  TEXT
 );
 CREATE INDEX oauth_tokens_by_grant ON oauth_tokens (grant_id);
 

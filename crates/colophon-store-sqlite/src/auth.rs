@@ -103,6 +103,7 @@ struct TokenGrantRow {
     t_created: String,
     expires: Option<String>,
     superseded: Option<String>,
+    last_used: Option<String>,
     user_id: String,
     client_id: String,
     scopes: String,
@@ -533,7 +534,7 @@ impl OAuthStore for SqliteStore {
 
     async fn find_token(&self, hash: &str) -> StoreResult<Option<TokenLookup>> {
         let row: Option<TokenGrantRow> = sqlx::query_as(
-            "SELECT t.hash, t.grant_id, t.kind, t.created AS t_created, t.expires, t.superseded,
+            "SELECT t.hash, t.grant_id, t.kind, t.created AS t_created, t.expires, t.superseded, t.last_used,
                     g.user_id, g.client_id, g.scopes, g.access_type, g.origin,
                     g.created AS g_created, g.revoked
              FROM oauth_tokens t JOIN oauth_grants g ON g.id = t.grant_id
@@ -552,6 +553,7 @@ impl OAuthStore for SqliteStore {
                     created: decode_time(&r.t_created, "token")?,
                     expires: opt_time(r.expires, "token")?,
                     superseded: opt_time(r.superseded, "token")?,
+                    last_used: opt_time(r.last_used, "token")?,
                 },
                 grant: GrantRecord {
                     id: r.grant_id,
@@ -599,6 +601,17 @@ impl OAuthStore for SqliteStore {
             .await
             .map_err(db_error("rotating a refresh token"))?;
         Ok(true)
+    }
+
+    async fn touch_token(&self, hash: &str, when: DateTime<Utc>) -> StoreResult<()> {
+        let _writer = self.write_lock.lock().await;
+        sqlx::query("UPDATE oauth_tokens SET last_used = ?2 WHERE hash = ?1")
+            .bind(hash)
+            .bind(encode_time(when))
+            .execute(&self.pool)
+            .await
+            .map_err(db_error("recording a token's use"))?;
+        Ok(())
     }
 
     async fn prune_expired_tokens(&self, before: DateTime<Utc>) -> StoreResult<u64> {
@@ -765,8 +778,8 @@ async fn insert_token(
     t: &TokenRecord,
 ) -> StoreResult<()> {
     sqlx::query(
-        "INSERT INTO oauth_tokens (hash, grant_id, kind, created, expires, superseded)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+        "INSERT INTO oauth_tokens (hash, grant_id, kind, created, expires, superseded, last_used)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
     )
     .bind(&t.hash)
     .bind(&t.grant_id)
@@ -774,6 +787,7 @@ async fn insert_token(
     .bind(encode_time(t.created))
     .bind(t.expires.map(encode_time))
     .bind(t.superseded.map(encode_time))
+    .bind(t.last_used.map(encode_time))
     .execute(&mut **tx)
     .await
     .map_err(db_error("storing a token"))?;

@@ -118,6 +118,8 @@ pub struct TokenRecord {
     pub expires: Option<DateTime<Utc>>,
     /// When a rotation replaced this refresh token.
     pub superseded: Option<DateTime<Utc>>,
+    /// Last use (refresh tokens).
+    pub last_used: Option<DateTime<Utc>>,
 }
 
 /// A token with the grant it belongs to.
@@ -279,6 +281,8 @@ pub trait OAuthStore: Send + Sync {
         new: &[TokenRecord],
         when: DateTime<Utc>,
     ) -> StoreResult<bool>;
+    /// Records a use of a token.
+    async fn touch_token(&self, hash: &str, when: DateTime<Utc>) -> StoreResult<()>;
     /// Deletes access tokens that expired before `before`; returns how many.
     async fn prune_expired_tokens(&self, before: DateTime<Utc>) -> StoreResult<u64>;
 

@@ -731,3 +731,36 @@ async fn password_change_incremental_consent_and_login_hint() {
         "another client still needs its own consent"
     );
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn refresh_tokens_die_after_six_months_unused() {
+    let app = TestApp::spawn(Default::default()).await;
+    let cb = "https://app.example/cb";
+    let web = client(&app, ClientKind::Web, &[cb]).await;
+    let mut b = signed_in(&app, "idle@example.org").await;
+    let code = code_for(&mut b, &web.client.id, cb, &[("access_type", "offline")]).await;
+    let refresh = exchange(&app, &web, &code, cb, &[]).await.json()["refresh_token"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let secret = web.secret.clone().unwrap();
+    let refresh_once = || async {
+        token_request(
+            &app,
+            &[
+                ("grant_type", "refresh_token"),
+                ("refresh_token", &refresh),
+                ("client_id", &web.client.id),
+                ("client_secret", &secret),
+            ],
+        )
+        .await
+    };
+    // Used every 150 days, it lives on (300 days after it was issued).
+    for _ in 0..2 {
+        app.clock.advance(chrono::Duration::days(150));
+        assert_eq!(refresh_once().await.status, 200);
+    }
+    app.clock.advance(chrono::Duration::days(184));
+    assert_oauth_error(&refresh_once().await, 400, "invalid_grant");
+}

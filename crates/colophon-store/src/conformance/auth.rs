@@ -81,6 +81,7 @@ fn token(hash: &str, grant_id: &str, kind: &str, when: DateTime<Utc>) -> TokenRe
         created: when,
         expires: (kind == "access").then(|| when + Duration::seconds(3599)),
         superseded: None,
+        last_used: None,
     }
 }
 
@@ -325,6 +326,17 @@ pub async fn grants_and_tokens<S: Store>(store: Arc<S>) {
         "another client's grant is untouched"
     );
 
+    store.touch_token("r1", at(77)).await.unwrap();
+    assert_eq!(
+        store
+            .find_token("r1")
+            .await
+            .unwrap()
+            .unwrap()
+            .token
+            .last_used,
+        Some(at(77))
+    );
     assert_eq!(store.prune_expired_tokens(at(3620)).await.unwrap(), 2);
     assert_eq!(store.find_token("a1").await.unwrap(), None);
     assert!(store.find_token("a1b").await.unwrap().is_some());
