@@ -53,8 +53,13 @@ pub enum ApiError {
     #[error("The requested URL {0} was not found on this server.")]
     PathNotFound(String),
     /// The path exists but not for this method.
-    #[error("The requested method {0} is not allowed for this URL.")]
-    MethodNotAllowed(String),
+    #[error("The requested method {method} is not allowed for this URL.")]
+    MethodNotAllowed {
+        /// The method used.
+        method: String,
+        /// The `Allow` header: the methods the path takes.
+        allow: &'static str,
+    },
     /// The request body is larger than allowed.
     #[error("The request is too large.")]
     PayloadTooLarge,
@@ -215,7 +220,7 @@ impl ApiError {
                 None,
                 None,
             ),
-            E::MethodNotAllowed(_) => (
+            E::MethodNotAllowed { .. } => (
                 StatusCode::METHOD_NOT_ALLOWED,
                 "UNIMPLEMENTED",
                 "global",
@@ -344,10 +349,10 @@ impl IntoResponse for ApiError {
             }
             response.extensions_mut().insert(challenge);
         }
-        if let ApiError::MethodNotAllowed(_) = &self {
+        if let ApiError::MethodNotAllowed { allow, .. } = &self {
             response
                 .headers_mut()
-                .insert(header::ALLOW, HeaderValue::from_static("GET, HEAD"));
+                .insert(header::ALLOW, HeaderValue::from_static(allow));
         }
         response
     }

@@ -166,8 +166,49 @@ async fn not_found(req: Request) -> ApiError {
     ApiError::PathNotFound(shown)
 }
 
-async fn method_not_allowed(method: Method) -> ApiError {
-    ApiError::MethodNotAllowed(method.to_string())
+async fn method_not_allowed(method: Method, uri: axum::http::Uri) -> ApiError {
+    ApiError::MethodNotAllowed {
+        method: method.to_string(),
+        allow: allowed_methods(uri.path()),
+    }
+}
+
+/// The `Allow` header of a 405: the methods the route table gives the path.
+fn allowed_methods(path: &str) -> &'static str {
+    const POST_ONLY: &[&str] = &[
+        "/token",
+        "/o/oauth2/token",
+        "/oauth2/v4/token",
+        "/oauth2/v3/token",
+        "/device/code",
+        "/o/oauth2/device/code",
+        "/oauth2/device_authorization",
+        "/revoke",
+        "/introspect",
+        "/o/oauth2/approval",
+        "/signout",
+        "/account/revoke",
+        "/account/password",
+        "/device/approve",
+    ];
+    const GET_AND_POST: &[&str] = &[
+        "/o/oauth2/v2/auth",
+        "/o/oauth2/auth",
+        "/o/oauth2/revoke",
+        "/tokeninfo",
+        "/oauth2/v3/tokeninfo",
+        "/oauth2/v1/tokeninfo",
+        "/signin",
+        "/signup",
+        "/device",
+    ];
+    if POST_ONLY.contains(&path) {
+        "POST"
+    } else if GET_AND_POST.contains(&path) {
+        "GET, HEAD, POST"
+    } else {
+        "GET, HEAD"
+    }
 }
 
 /// Rejects bodies larger than the configured limit before any handler runs.

@@ -359,6 +359,7 @@ async fn sec09_the_consent_form_resists_csrf() {
     // GET on the approval URL changes nothing.
     let get = alice.get("/o/oauth2/approval").await;
     assert_eq!(get.status, 405);
+    assert_eq!(get.header("allow"), Some("POST"));
     // The real answer works once; a second Allow gets no second code.
     let ok = alice
         .post(
