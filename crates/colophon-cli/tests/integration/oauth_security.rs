@@ -888,6 +888,13 @@ async fn sec20_21_client_authentication_and_bearer_handling() {
     check_invalid(my_shelves(&app, "cat.unknown-token").await);
     check_invalid(my_shelves(&app, &refresh).await);
     assert_eq!(my_shelves(&app, &access).await.status, 200);
+    // A key beside a valid token must be valid too (§11.1).
+    app.get(
+        "/books/v1/mylibrary/bookshelves?key=AIzaWrong",
+        &[("authorization", &format!("Bearer {access}"))],
+    )
+    .await
+    .assert_error(400, "badRequest");
     app.clock.advance(chrono::Duration::seconds(3599));
     check_invalid(my_shelves(&app, &access).await);
     // A fresh token from the refresh token, then revoked at /revoke.
