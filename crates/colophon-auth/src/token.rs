@@ -274,6 +274,14 @@ impl AuthServer {
         }
         let store = self.store();
         store.insert_grant(&grant, &tokens).await?;
+        // Now and then, sweep what expired more than a day ago (no background task needed).
+        if rand::random::<u8>() < 4 {
+            let removed = store.prune_expired(now - Duration::days(1)).await?;
+            tracing::debug!(
+                rows = removed,
+                "expired tokens, codes and device codes pruned"
+            );
+        }
         if refresh.is_some() {
             let live = store
                 .live_refresh_grants(&grant.user_id, &grant.client_id)

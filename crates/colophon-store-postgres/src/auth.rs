@@ -595,15 +595,30 @@ impl OAuthStore for PgStore {
         Ok(())
     }
 
-    async fn prune_expired_tokens(&self, before: DateTime<Utc>) -> StoreResult<u64> {
-        let done = sqlx::query(
-            "DELETE FROM oauth_tokens WHERE kind = 'access' AND expires IS NOT NULL AND expires < $1",
-        )
-        .bind(before)
-        .execute(&self.pool)
-        .await
-        .map_err(db_error("pruning expired tokens"))?;
-        Ok(done.rows_affected())
+    async fn prune_expired(&self, before: DateTime<Utc>) -> StoreResult<u64> {
+        let mut removed = 0;
+        for (sql, what) in [
+            (
+                "DELETE FROM oauth_tokens WHERE kind = 'access' AND expires IS NOT NULL AND expires < $1",
+                "pruning expired tokens",
+            ),
+            (
+                "DELETE FROM oauth_codes WHERE expires < $1",
+                "pruning expired authorization codes",
+            ),
+            (
+                "DELETE FROM oauth_devices WHERE expires < $1",
+                "pruning expired device authorizations",
+            ),
+        ] {
+            let done = sqlx::query(sql)
+                .bind(before)
+                .execute(&self.pool)
+                .await
+                .map_err(db_error(what))?;
+            removed += done.rows_affected();
+        }
+        Ok(removed)
     }
 
     async fn insert_code(&self, c: &CodeRecord) -> StoreResult<()> {

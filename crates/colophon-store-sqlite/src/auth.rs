@@ -614,16 +614,31 @@ impl OAuthStore for SqliteStore {
         Ok(())
     }
 
-    async fn prune_expired_tokens(&self, before: DateTime<Utc>) -> StoreResult<u64> {
+    async fn prune_expired(&self, before: DateTime<Utc>) -> StoreResult<u64> {
         let _writer = self.write_lock.lock().await;
-        let done = sqlx::query(
-            "DELETE FROM oauth_tokens WHERE kind = 'access' AND expires IS NOT NULL AND expires < ?1",
-        )
-        .bind(encode_time(before))
-        .execute(&self.pool)
-        .await
-        .map_err(db_error("pruning expired tokens"))?;
-        Ok(done.rows_affected())
+        let mut removed = 0;
+        for (sql, what) in [
+            (
+                "DELETE FROM oauth_tokens WHERE kind = 'access' AND expires IS NOT NULL AND expires < ?1",
+                "pruning expired tokens",
+            ),
+            (
+                "DELETE FROM oauth_codes WHERE expires < ?1",
+                "pruning expired authorization codes",
+            ),
+            (
+                "DELETE FROM oauth_devices WHERE expires < ?1",
+                "pruning expired device authorizations",
+            ),
+        ] {
+            let done = sqlx::query(sql)
+                .bind(encode_time(before))
+                .execute(&self.pool)
+                .await
+                .map_err(db_error(what))?;
+            removed += done.rows_affected();
+        }
+        Ok(removed)
     }
 
     async fn insert_code(&self, c: &CodeRecord) -> StoreResult<()> {

@@ -283,8 +283,9 @@ pub trait OAuthStore: Send + Sync {
     ) -> StoreResult<bool>;
     /// Records a use of a token.
     async fn touch_token(&self, hash: &str, when: DateTime<Utc>) -> StoreResult<()>;
-    /// Deletes access tokens that expired before `before`; returns how many.
-    async fn prune_expired_tokens(&self, before: DateTime<Utc>) -> StoreResult<u64>;
+    /// Deletes access tokens, authorization codes and device authorizations that expired
+    /// before `before`; returns how many rows went.
+    async fn prune_expired(&self, before: DateTime<Utc>) -> StoreResult<u64>;
 
     /// Stores an authorization code.
     async fn insert_code(&self, code: &CodeRecord) -> StoreResult<()>;

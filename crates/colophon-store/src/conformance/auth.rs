@@ -337,7 +337,7 @@ pub async fn grants_and_tokens<S: Store>(store: Arc<S>) {
             .last_used,
         Some(at(77))
     );
-    assert_eq!(store.prune_expired_tokens(at(3620)).await.unwrap(), 2);
+    assert_eq!(store.prune_expired(at(3620)).await.unwrap(), 2);
     assert_eq!(store.find_token("a1").await.unwrap(), None);
     assert!(store.find_token("a1b").await.unwrap().is_some());
     assert!(
@@ -447,6 +447,13 @@ pub async fn codes_redeem_once<S: Store>(store: Arc<S>) {
         CodeRedemption::First(c) => assert_eq!(c.code_challenge, None),
         other => panic!("{other:?}"),
     }
+    // Expired codes go with the pruning (they expire at 300 s).
+    assert_eq!(store.prune_expired(at(300)).await.unwrap(), 0);
+    assert_eq!(store.prune_expired(at(301)).await.unwrap(), 2);
+    assert_eq!(
+        store.redeem_code("k1", at(302)).await.unwrap(),
+        CodeRedemption::Unknown
+    );
 }
 
 /// Device authorizations: lookups by either hash, one decision, polls, one redemption.
@@ -486,4 +493,6 @@ pub async fn device_authorizations<S: Store>(store: Arc<S>) {
     assert_eq!(decided.user_id.as_deref(), Some(uid));
     assert!(store.redeem_device("dh").await.unwrap());
     assert!(!store.redeem_device("dh").await.unwrap());
+    assert_eq!(store.prune_expired(at(1801)).await.unwrap(), 1);
+    assert_eq!(store.find_device("dh").await.unwrap(), None);
 }
