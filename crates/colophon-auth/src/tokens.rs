@@ -221,20 +221,36 @@ impl AuthServer {
         })
     }
 
-    /// The applications a user granted access to.
+    /// The applications that have access to a user's account: those with a remembered
+    /// consent, and those holding a usable token (such as one from `colophon tokens issue`).
     pub async fn connected_apps(&self, user_id: &str) -> Result<Vec<ConnectedApp>, AuthError> {
+        let store = self.store();
+        let mut entries: Vec<(String, DateTime<Utc>, String)> = store
+            .list_consents(user_id)
+            .await?
+            .into_iter()
+            .map(|c| (c.client_id, c.created, c.scopes))
+            .collect();
+        for (client_id, since, scopes) in
+            store.clients_with_live_grants(user_id, self.now()).await?
+        {
+            if !entries.iter().any(|(c, _, _)| *c == client_id) {
+                entries.push((client_id, since, scopes));
+            }
+        }
+        entries.sort_by_key(|(_, since, _)| *since);
         let mut out = Vec::new();
-        for c in self.store().list_consents(user_id).await? {
-            let Some(client) = self.find_client(&c.client_id).await? else {
+        for (client_id, since, scopes) in entries {
+            let Some(client) = self.find_client(&client_id).await? else {
                 continue;
             };
             out.push(ConnectedApp {
                 client_id: client.id,
                 name: client.name,
-                access: ScopeSet::parse(&c.scopes)
+                access: ScopeSet::parse(&scopes)
                     .map(|s| s.descriptions())
                     .unwrap_or_default(),
-                since: c.created,
+                since,
             });
         }
         Ok(out)

@@ -505,6 +505,26 @@ impl OAuthStore for PgStore {
         Ok(rows.into_iter().map(|(id,)| id).collect())
     }
 
+    async fn clients_with_live_grants(
+        &self,
+        user_id: &str,
+        now: DateTime<Utc>,
+    ) -> StoreResult<Vec<(String, DateTime<Utc>, String)>> {
+        sqlx::query_as(
+            "SELECT g.client_id, MIN(g.created) AS first, MIN(g.scopes) AS scopes FROM oauth_grants g
+             WHERE g.user_id = $1 AND g.revoked IS NULL
+               AND EXISTS (SELECT 1 FROM oauth_tokens t WHERE t.grant_id = g.id
+                           AND ((t.kind = 'refresh' AND t.superseded IS NULL)
+                                OR (t.kind = 'access' AND t.expires > $2)))
+             GROUP BY g.client_id ORDER BY first, g.client_id",
+        )
+        .bind(user_id)
+        .bind(now)
+        .fetch_all(&self.pool)
+        .await
+        .map_err(db_error("listing a user's grants"))
+    }
+
     async fn insert_token(&self, t: &TokenRecord) -> StoreResult<()> {
         let mut tx = self
             .pool

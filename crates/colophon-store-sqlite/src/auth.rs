@@ -521,6 +521,29 @@ impl OAuthStore for SqliteStore {
         Ok(rows.into_iter().map(|(id,)| id).collect())
     }
 
+    async fn clients_with_live_grants(
+        &self,
+        user_id: &str,
+        now: DateTime<Utc>,
+    ) -> StoreResult<Vec<(String, DateTime<Utc>, String)>> {
+        let rows: Vec<(String, String, String)> = sqlx::query_as(
+            "SELECT g.client_id, MIN(g.created) AS first, MIN(g.scopes) AS scopes FROM oauth_grants g
+             WHERE g.user_id = ?1 AND g.revoked IS NULL
+               AND EXISTS (SELECT 1 FROM oauth_tokens t WHERE t.grant_id = g.id
+                           AND ((t.kind = 'refresh' AND t.superseded IS NULL)
+                                OR (t.kind = 'access' AND t.expires > ?2)))
+             GROUP BY g.client_id ORDER BY first, g.client_id",
+        )
+        .bind(user_id)
+        .bind(encode_time(now))
+        .fetch_all(&self.pool)
+        .await
+        .map_err(db_error("listing a user's grants"))?;
+        rows.into_iter()
+            .map(|(c, t, s)| Ok((c, decode_time(&t, "grant")?, s)))
+            .collect()
+    }
+
     async fn insert_token(&self, t: &TokenRecord) -> StoreResult<()> {
         let _writer = self.write_lock.lock().await;
         let mut tx = self

@@ -269,6 +269,15 @@ pub trait OAuthStore: Send + Sync {
     async fn live_refresh_grants(&self, user_id: &str, client_id: &str)
         -> StoreResult<Vec<String>>;
 
+    /// Clients holding a usable token of this user at `now` (an unexpired access token or a
+    /// live refresh token in an unrevoked grant), each with its oldest such grant's creation
+    /// time and scopes, oldest first.
+    async fn clients_with_live_grants(
+        &self,
+        user_id: &str,
+        now: DateTime<Utc>,
+    ) -> StoreResult<Vec<(String, DateTime<Utc>, String)>>;
+
     /// Adds a token to an existing grant.
     async fn insert_token(&self, token: &TokenRecord) -> StoreResult<()>;
     /// The token with this hash and its grant.

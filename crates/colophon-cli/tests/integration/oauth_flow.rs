@@ -764,3 +764,32 @@ async fn refresh_tokens_die_after_six_months_unused() {
     app.clock.advance(chrono::Duration::days(184));
     assert_oauth_error(&refresh_once().await, 400, "invalid_grant");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_operator_issued_token_shows_on_the_account_page_and_can_be_removed() {
+    let app = TestApp::spawn(Default::default()).await;
+    let web = client(&app, ClientKind::Web, &["https://ops.example/cb"]).await;
+    let mut b = signed_in(&app, "ops@example.org").await;
+    assert!(b
+        .get("/account")
+        .await
+        .text()
+        .contains("No application has access"));
+    let (issued, _) = app
+        .auth
+        .issue_token_for("ops@example.org", &web.client.id)
+        .await
+        .unwrap();
+    assert_eq!(my_shelves(&app, &issued.access_token).await.status, 200);
+    let page = b.get("/account").await;
+    assert!(page.text().contains("Test web app"), "{}", page.text());
+    let csrf = hidden(&page.text(), "csrf").unwrap();
+    let removed = b
+        .post(
+            "/account/revoke",
+            &[("csrf", &csrf), ("client_id", &web.client.id)],
+        )
+        .await;
+    assert!(removed.text().contains("No application has access"));
+    assert_eq!(my_shelves(&app, &issued.access_token).await.status, 401);
+}

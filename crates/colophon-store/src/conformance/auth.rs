@@ -278,6 +278,30 @@ pub async fn grants_and_tokens<S: Store>(store: Arc<S>) {
         .await
         .unwrap();
 
+    assert_eq!(
+        store.clients_with_live_grants(uid, at(100)).await.unwrap(),
+        [
+            (
+                "c1".to_owned(),
+                at(0),
+                "https://www.googleapis.com/auth/books".to_owned()
+            ),
+            (
+                "c2".to_owned(),
+                at(20),
+                "https://www.googleapis.com/auth/books".to_owned()
+            ),
+        ]
+    );
+    assert_eq!(
+        store
+            .clients_with_live_grants(uid, at(100_000))
+            .await
+            .unwrap()
+            .len(),
+        2,
+        "refresh tokens keep both alive after the access tokens expired"
+    );
     let found = store.find_token("a1").await.unwrap().expect("a1");
     assert_eq!(found.grant, g1);
     assert_eq!(found.token, token("a1", "g1", "access", at(0)));
