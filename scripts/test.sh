@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Runs every test of Colophon, installing what the tests need on a fresh machine:
-# cargo-nextest (if missing), a Python virtualenv for the conformance suite (.venv).
+# cargo-nextest (if missing), Chromium for the browser test (Debian's `chromium` package, if
+# missing), a Python virtualenv for the conformance suite (.venv).
 #
 # PostgreSQL tests run when COLOPHON_TEST_DATABASE_URL is set, e.g.
 #   COLOPHON_TEST_DATABASE_URL=postgres://postgres@127.0.0.1:5432/postgres scripts/test.sh
@@ -11,6 +12,17 @@ if ! cargo nextest --version >/dev/null 2>&1; then
   echo "test.sh: installing cargo-nextest"
   cargo install cargo-nextest --locked
 fi
+
+if ! command -v chromium >/dev/null 2>&1 && [ -z "${COLOPHON_CHROMIUM:-}" ]; then
+  echo "test.sh: installing chromium (the browser test drives it headless)"
+  if [ "$(id -u)" = 0 ]; then SUDO=""; else SUDO="sudo"; fi
+  $SUDO apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq chromium >/dev/null
+fi
+# With the browser installed, a browser test that cannot find it fails instead of skipping.
+export COLOPHON_REQUIRE_BROWSER=1
+# The consent-page screenshot of the browser test is kept here.
+export COLOPHON_TEST_ARTEFACTS="${COLOPHON_TEST_ARTEFACTS:-$PWD/target/test-artefacts}"
 
 if [ -z "${COLOPHON_TEST_DATABASE_URL:-}" ]; then
   echo "test.sh: COLOPHON_TEST_DATABASE_URL is not set: the PostgreSQL store tests will be skipped"

@@ -5,6 +5,7 @@ use std::net::SocketAddr;
 use std::sync::Arc;
 
 use anyhow::Context as _;
+use colophon_auth::{AuthConfig, AuthServer, Clock, SystemClock};
 use colophon_http::{AppState, HttpConfig};
 use colophon_search::SearchIndex;
 use colophon_service::{ApiKeys, Catalog};
@@ -19,10 +20,35 @@ pub struct Backend {
     pub catalog: Catalog,
     /// API key service.
     pub keys: ApiKeys,
+    /// The store, for the authorization server.
+    pub store: Arc<dyn Store>,
+    /// Where the authorization server reads the time (a fixed clock in tests).
+    pub clock: Arc<dyn Clock>,
+}
+
+impl Backend {
+    /// The accounts and OAuth service, for the issuer `public_url`.
+    pub fn auth(&self, public_url: &str) -> AuthServer {
+        AuthServer::new(
+            self.store.clone(),
+            self.clock.clone(),
+            AuthConfig {
+                issuer: public_url.to_owned(),
+            },
+        )
+    }
 }
 
 /// Opens (and migrates) the store named by the settings and the index in the data directory.
 pub async fn open_backend(settings: &Settings) -> anyhow::Result<Backend> {
+    open_backend_with_clock(settings, Arc::new(SystemClock)).await
+}
+
+/// [`open_backend`] with another clock (tests move time forward with a `FixedClock`).
+pub async fn open_backend_with_clock(
+    settings: &Settings,
+    clock: Arc<dyn Clock>,
+) -> anyhow::Result<Backend> {
     std::fs::create_dir_all(&settings.data_dir).with_context(|| {
         format!(
             "creating the data directory {}",
@@ -53,7 +79,9 @@ pub async fn open_backend(settings: &Settings) -> anyhow::Result<Backend> {
         .with_context(|| format!("opening the search index at {}", index_dir.display()))?;
     Ok(Backend {
         catalog: Catalog::new(store.clone(), index),
-        keys: ApiKeys::new(store),
+        keys: ApiKeys::new(store.clone()),
+        store,
+        clock,
     })
 }
 
@@ -63,8 +91,11 @@ pub struct Application {
     router: axum::Router,
     /// The bound address (the real port when the settings asked for port 0).
     pub local_addr: SocketAddr,
-    /// The base URL of links.
+    /// The base URL of links, and the OAuth issuer.
     pub public_url: String,
+    /// The authorization server the router uses (shared in-memory state: pending consents,
+    /// throttles).
+    pub auth: AuthServer,
 }
 
 impl Application {
@@ -80,9 +111,11 @@ impl Application {
             .unwrap_or_else(|| format!("http://{local_addr}"))
             .trim_end_matches('/')
             .to_owned();
+        let auth = backend.auth(&public_url);
         let state = AppState {
             catalog: backend.catalog,
             keys: backend.keys,
+            auth: auth.clone(),
             config: Arc::new(HttpConfig {
                 public_url: public_url.clone(),
                 anonymous_access: settings.anonymous_access,
@@ -95,6 +128,7 @@ impl Application {
             router: colophon_http::router(state),
             local_addr,
             public_url,
+            auth,
         })
     }
 
@@ -103,9 +137,14 @@ impl Application {
         self,
         shutdown: impl std::future::Future<Output = ()> + Send + 'static,
     ) -> anyhow::Result<()> {
-        axum::serve(self.listener, self.router)
-            .with_graceful_shutdown(shutdown)
-            .await
-            .context("serving HTTP")
+        // The peer address feeds the sign-in throttle.
+        axum::serve(
+            self.listener,
+            self.router
+                .into_make_service_with_connect_info::<SocketAddr>(),
+        )
+        .with_graceful_shutdown(shutdown)
+        .await
+        .context("serving HTTP")
     }
 }

@@ -1,7 +1,10 @@
 //! One module per subcommand.
 
+pub mod clients;
 pub mod config;
 pub mod import;
 pub mod keys;
 pub mod maintenance;
 pub mod serve;
+pub mod tokens;
+pub mod users;

@@ -42,6 +42,15 @@ pub enum Command {
     /// Manage API keys.
     #[command(subcommand)]
     Keys(commands::keys::KeysCommand),
+    /// Manage user accounts.
+    #[command(subcommand)]
+    Users(commands::users::UsersCommand),
+    /// Manage OAuth clients.
+    #[command(subcommand)]
+    Clients(commands::clients::ClientsCommand),
+    /// Issue access tokens.
+    #[command(subcommand)]
+    Tokens(commands::tokens::TokensCommand),
     /// Configuration helpers.
     #[command(subcommand)]
     Config(commands::config::ConfigCommand),
@@ -86,6 +95,9 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Import(args) => commands::import::run(args).await,
         Command::Export(args) => commands::import::export(args).await,
         Command::Keys(cmd) => commands::keys::run(cmd).await,
+        Command::Users(cmd) => commands::users::run(cmd).await,
+        Command::Clients(cmd) => commands::clients::run(cmd).await,
+        Command::Tokens(cmd) => commands::tokens::run(cmd).await,
         Command::Config(cmd) => commands::config::run(cmd),
     }
 }

@@ -40,9 +40,12 @@ pub enum ApiError {
     /// An OAuth token was given but is not valid.
     #[error("Request had invalid authentication credentials. Expected OAuth 2 access token, login cookie or other valid authentication credential. See https://developers.google.com/identity/sign-in/web/devconsole-project.")]
     InvalidCredentials,
-    /// The method needs a signed-in user and the request has none.
-    #[error("Login Required.")]
+    /// The method needs a signed-in user and the request has no token.
+    #[error("Request is missing required authentication credential. Expected OAuth 2 access token, login cookie or other valid authentication credential. See https://developers.google.com/identity/sign-in/web/devconsole-project.")]
     LoginRequired,
+    /// The token lacks the scope the method needs.
+    #[error("Request had insufficient authentication scopes.")]
+    InsufficientScope,
     /// Unknown volume id.
     #[error("The volume ID could not be found.")]
     VolumeNotFound,
@@ -50,8 +53,13 @@ pub enum ApiError {
     #[error("The requested URL {0} was not found on this server.")]
     PathNotFound(String),
     /// The path exists but not for this method.
-    #[error("The requested method {0} is not allowed for this URL.")]
-    MethodNotAllowed(String),
+    #[error("The requested method {method} is not allowed for this URL.")]
+    MethodNotAllowed {
+        /// The method used.
+        method: String,
+        /// The `Allow` header: the methods the path takes.
+        allow: &'static str,
+    },
     /// The request body is larger than allowed.
     #[error("The request is too large.")]
     PayloadTooLarge,
@@ -71,6 +79,34 @@ struct Row {
     reason: &'static str,
     location: Option<(String, &'static str)>,
     details: Option<&'static str>,
+    /// `errors[0].message` when it differs from the top-level message (Google's legacy text).
+    item_message: Option<&'static str>,
+}
+
+/// What a `WWW-Authenticate: Bearer` challenge says (RFC 6750 §3), written by the router's
+/// `bearer_challenge` layer with the configured issuer as realm.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum BearerChallenge {
+    /// No token: a challenge without `error`.
+    Missing,
+    /// `error="invalid_token"`.
+    InvalidToken,
+    /// `error="insufficient_scope"`, naming the Books scope.
+    InsufficientScope,
+}
+
+impl BearerChallenge {
+    /// The header value for `realm`.
+    pub fn header(self, realm: &str) -> String {
+        match self {
+            Self::Missing => format!("Bearer realm=\"{realm}\""),
+            Self::InvalidToken => format!("Bearer realm=\"{realm}\", error=\"invalid_token\""),
+            Self::InsufficientScope => format!(
+                "Bearer realm=\"{realm}\", error=\"insufficient_scope\", scope=\"{}\"",
+                colophon_auth::BOOKS_SCOPE
+            ),
+        }
+    }
 }
 
 impl ApiError {
@@ -85,6 +121,7 @@ impl ApiError {
     fn row(&self) -> Row {
         use ApiError as E;
         let param = |p: &str| Some((p.to_owned(), "parameter"));
+        let mut item_message = None;
         let (http, status, domain, reason, location, details) = match self {
             E::Required(p) => (
                 StatusCode::BAD_REQUEST,
@@ -134,22 +171,39 @@ impl ApiError {
                 None,
                 None,
             ),
-            E::InvalidCredentials => (
-                StatusCode::UNAUTHORIZED,
-                "UNAUTHENTICATED",
-                "global",
-                "authError",
-                Some(("Authorization".to_owned(), "header")),
-                None,
-            ),
-            E::LoginRequired => (
-                StatusCode::UNAUTHORIZED,
-                "UNAUTHENTICATED",
-                "global",
-                "required",
-                Some(("Authorization".to_owned(), "header")),
-                None,
-            ),
+            E::InvalidCredentials => {
+                item_message = Some("Invalid Credentials");
+                (
+                    StatusCode::UNAUTHORIZED,
+                    "UNAUTHENTICATED",
+                    "global",
+                    "authError",
+                    Some(("Authorization".to_owned(), "header")),
+                    None,
+                )
+            }
+            E::LoginRequired => {
+                item_message = Some("Login Required.");
+                (
+                    StatusCode::UNAUTHORIZED,
+                    "UNAUTHENTICATED",
+                    "global",
+                    "required",
+                    Some(("Authorization".to_owned(), "header")),
+                    Some("CREDENTIALS_MISSING"),
+                )
+            }
+            E::InsufficientScope => {
+                item_message = Some("Insufficient Permission");
+                (
+                    StatusCode::FORBIDDEN,
+                    "PERMISSION_DENIED",
+                    "global",
+                    "insufficientPermissions",
+                    None,
+                    Some("ACCESS_TOKEN_SCOPE_INSUFFICIENT"),
+                )
+            }
             E::VolumeNotFound => (
                 StatusCode::NOT_FOUND,
                 "NOT_FOUND",
@@ -166,7 +220,7 @@ impl ApiError {
                 None,
                 None,
             ),
-            E::MethodNotAllowed(_) => (
+            E::MethodNotAllowed { .. } => (
                 StatusCode::METHOD_NOT_ALLOWED,
                 "UNIMPLEMENTED",
                 "global",
@@ -206,6 +260,17 @@ impl ApiError {
             reason,
             location,
             details,
+            item_message,
+        }
+    }
+
+    /// The `WWW-Authenticate` challenge this error carries, if any.
+    pub fn bearer_challenge(&self) -> Option<BearerChallenge> {
+        match self {
+            ApiError::InvalidCredentials => Some(BearerChallenge::InvalidToken),
+            ApiError::LoginRequired => Some(BearerChallenge::Missing),
+            ApiError::InsufficientScope => Some(BearerChallenge::InsufficientScope),
+            _ => None,
         }
     }
 
@@ -240,7 +305,7 @@ impl ApiError {
                 code: row.http.as_u16(),
                 message: message.clone(),
                 errors: vec![ErrorItem {
-                    message,
+                    message: row.item_message.map_or(message, str::to_owned),
                     domain: row.domain.into(),
                     reason: row.reason.into(),
                     location,
@@ -276,25 +341,18 @@ impl IntoResponse for ApiError {
             header::VARY,
             HeaderValue::from_static("Origin, X-Origin, Referer"),
         );
-        match &self {
-            ApiError::InvalidCredentials => {
-                headers.insert(
-                    header::WWW_AUTHENTICATE,
-                    HeaderValue::from_static(
-                        "Bearer realm=\"https://accounts.google.com/\", error=\"invalid_token\"",
-                    ),
-                );
+        if let Some(challenge) = self.bearer_challenge() {
+            // The router's `bearer_challenge` layer rewrites this with the configured issuer.
+            if let Ok(v) = HeaderValue::from_str(&challenge.header("https://accounts.google.com/"))
+            {
+                headers.insert(header::WWW_AUTHENTICATE, v);
             }
-            ApiError::LoginRequired => {
-                headers.insert(
-                    header::WWW_AUTHENTICATE,
-                    HeaderValue::from_static("Bearer realm=\"https://accounts.google.com/\""),
-                );
-            }
-            ApiError::MethodNotAllowed(_) => {
-                headers.insert(header::ALLOW, HeaderValue::from_static("GET, HEAD"));
-            }
-            _ => {}
+            response.extensions_mut().insert(challenge);
+        }
+        if let ApiError::MethodNotAllowed { allow, .. } = &self {
+            response
+                .headers_mut()
+                .insert(header::ALLOW, HeaderValue::from_static(allow));
         }
         response
     }

@@ -2,6 +2,9 @@
 #![forbid(unsafe_code)]
 
 pub mod error;
+mod mylibrary;
+mod oauth;
+mod pages;
 pub mod params;
 pub mod request;
 pub mod response;

@@ -4,7 +4,13 @@
 //! `key=` or `X-Goog-Api-Key`, OAuth token as `access_token=`, `oauth_token=` or
 //! `Authorization: Bearer`), and validates the system parameters (`fields`, `prettyPrint`,
 //! `alt`, `callback`, `quotaUser`, `$.xgafv`). Caller problems are answered first, as
-//! Google does.
+//! Google does, in the order of `oauth-behavior.md` §11.3: a token is verified first (unknown,
+//! expired, revoked or a refresh token → 401 `authError`), then a key given beside it must be
+//! valid too; without a token, a key alone identifies the application.
+//!
+//! [`UserRequest`] is the extractor of user-bound methods (`mylibrary.*` …): it answers 401
+//! `required` ("Login Required") when no token is presented, even when a key is, and 403
+//! `insufficientPermissions` when the token lacks the Books scope.
 
 use axum::extract::FromRequestParts;
 use axum::http::request::Parts;
@@ -13,6 +19,7 @@ use axum::http::{header, HeaderMap};
 use crate::params::QueryParams;
 use crate::response::fields::FieldMask;
 use crate::{ApiError, AppState};
+use colophon_auth::{ScopeSet, BOOKS_SCOPE};
 use colophon_service::KeyCheck;
 
 /// Who is calling.
@@ -20,8 +27,21 @@ use colophon_service::KeyCheck;
 pub enum Caller {
     /// A valid API key (its public id).
     ApiKey(String),
+    /// A valid OAuth access token (with a valid key beside it, if one was given).
+    User(TokenCaller),
     /// No credential; allowed because anonymous access is on.
     Anonymous,
+}
+
+/// The identity an access token carries.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TokenCaller {
+    /// The user the token acts for (numeric-string id).
+    pub user_id: String,
+    /// The OAuth client (application) holding it.
+    pub client_id: String,
+    /// The token's scopes.
+    pub scopes: ScopeSet,
 }
 
 /// How the response should be written.
@@ -56,12 +76,49 @@ impl FromRequestParts<AppState> for ApiRequest {
         state: &AppState,
     ) -> Result<Self, Self::Rejection> {
         let params = QueryParams::parse(parts.uri.query());
-        let caller = identify(&params, &parts.headers, state).await?;
+        let caller = identify(&params, &parts.headers, state, false).await?;
         let output = output_options(&params, &parts.headers)?;
         Ok(Self {
             params,
             caller,
             output,
+        })
+    }
+}
+
+/// A request to a user-bound method: the decoded request and the token's user, who holds the
+/// Books scope.
+#[derive(Debug, Clone)]
+pub struct UserRequest {
+    /// The decoded request.
+    pub request: ApiRequest,
+    /// The signed-in user.
+    pub user: TokenCaller,
+}
+
+impl FromRequestParts<AppState> for UserRequest {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &AppState,
+    ) -> Result<Self, Self::Rejection> {
+        let params = QueryParams::parse(parts.uri.query());
+        let caller = identify(&params, &parts.headers, state, true).await?;
+        let Caller::User(user) = caller.clone() else {
+            return Err(ApiError::LoginRequired);
+        };
+        if !user.scopes.contains(BOOKS_SCOPE) {
+            return Err(ApiError::InsufficientScope);
+        }
+        let output = output_options(&params, &parts.headers)?;
+        Ok(Self {
+            request: ApiRequest {
+                params,
+                caller,
+                output,
+            },
+            user,
         })
     }
 }
@@ -74,37 +131,57 @@ fn header_str<'a>(headers: &'a HeaderMap, name: &str) -> Option<&'a str> {
         .filter(|v| !v.is_empty())
 }
 
+/// Identifies the caller; `user_bound` methods answer 401 rather than 403 when nothing
+/// identifies a user.
 async fn identify(
     params: &QueryParams,
     headers: &HeaderMap,
     state: &AppState,
+    user_bound: bool,
 ) -> Result<Caller, ApiError> {
-    let bearer = header_str(headers, header::AUTHORIZATION.as_str()).and_then(|v| {
+    let authorization = header_str(headers, header::AUTHORIZATION.as_str());
+    let bearer = authorization.and_then(|v| {
         let (scheme, token) = v.split_once(' ')?;
         scheme.eq_ignore_ascii_case("bearer").then(|| token.trim())
     });
-    let token = bearer
-        .or_else(|| params.non_empty("access_token"))
-        .or_else(|| params.non_empty("oauth_token"));
-    if token.is_some() {
-        // No OAuth server issues tokens yet, so no token can be valid.
-        return Err(ApiError::InvalidCredentials);
-    }
-    if header_str(headers, header::AUTHORIZATION.as_str()).is_some() {
+    if authorization.is_some() && bearer.is_none() {
         // An Authorization header of another scheme is not a credential we accept.
         return Err(ApiError::InvalidCredentials);
     }
+    let token = bearer
+        .or_else(|| params.non_empty("access_token"))
+        .or_else(|| params.non_empty("oauth_token"));
+    let user = match token {
+        Some(token) => match state.auth.verify_access_token(token).await {
+            Ok(Some(access)) => Some(TokenCaller {
+                user_id: access.user_id,
+                client_id: access.client_id,
+                scopes: access.scopes,
+            }),
+            Ok(None) => return Err(ApiError::InvalidCredentials),
+            Err(e) => return Err(ApiError::Internal(e.to_string())),
+        },
+        None => None,
+    };
     let key = params
         .non_empty("key")
         .or_else(|| params.non_empty("$key"))
         .or_else(|| header_str(headers, "x-goog-api-key"));
-    match key {
+    if user.is_none() && user_bound {
+        return Err(ApiError::LoginRequired);
+    }
+    let key_id = match key {
         Some(key) => match state.keys.verify(key).await? {
-            KeyCheck::Valid { id } => Ok(Caller::ApiKey(id)),
-            KeyCheck::Invalid => Err(ApiError::KeyInvalid),
+            KeyCheck::Valid { id } => Some(id),
+            KeyCheck::Invalid => return Err(ApiError::KeyInvalid),
         },
-        None if state.config.anonymous_access => Ok(Caller::Anonymous),
-        None => Err(ApiError::Unregistered),
+        None => None,
+    };
+    match (user, key_id) {
+        (Some(user), _) => Ok(Caller::User(user)),
+        (None, Some(id)) => Ok(Caller::ApiKey(id)),
+        (None, None) if state.config.anonymous_access => Ok(Caller::Anonymous),
+        (None, None) => Err(ApiError::Unregistered),
     }
 }
 

@@ -7,30 +7,101 @@ use axum::extract::{Request, State};
 use axum::http::{header, HeaderValue, Method, StatusCode};
 use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
-use axum::routing::get;
+use axum::routing::{get, post};
 use axum::Router;
 use tower_http::catch_panic::CatchPanicLayer;
 use tower_http::compression::CompressionLayer;
 use tower_http::trace::TraceLayer;
 
-use crate::{volumes, ApiError, AppState};
+use crate::error::BearerChallenge;
+use crate::{mylibrary, oauth, pages, volumes, ApiError, AppState};
 
 /// Builds the application: Books API routes, internal probes, and the layers for errors,
 /// limits, compression and tracing.
 pub fn router(state: AppState) -> Router {
     let api = Router::new()
         .route("/books/v1/volumes", get(volumes::list::list))
-        .route("/books/v1/volumes/{volume_id}", get(volumes::get::get));
+        .route("/books/v1/volumes/{volume_id}", get(volumes::get::get))
+        .route(
+            "/books/v1/mylibrary/bookshelves",
+            get(mylibrary::bookshelves::list),
+        );
+    // The authorization server, under Google's paths and their legacy aliases
+    // (`oauth-behavior.md` §2).
+    let oauth = Router::new()
+        .route(
+            "/o/oauth2/v2/auth",
+            get(oauth::authorize::get).post(oauth::authorize::post),
+        )
+        .route(
+            "/o/oauth2/auth",
+            get(oauth::authorize::get).post(oauth::authorize::post),
+        )
+        .route("/o/oauth2/approval", post(oauth::authorize::approval))
+        .route("/token", post(oauth::token::token))
+        .route("/o/oauth2/token", post(oauth::token::token))
+        .route("/oauth2/v4/token", post(oauth::token::token))
+        .route("/oauth2/v3/token", post(oauth::token::token))
+        .route("/device/code", post(oauth::device::google))
+        .route("/o/oauth2/device/code", post(oauth::device::google))
+        .route("/oauth2/device_authorization", post(oauth::device::rfc8628))
+        .route("/revoke", post(oauth::revoke::revoke))
+        .route(
+            "/o/oauth2/revoke",
+            get(oauth::revoke::revoke).post(oauth::revoke::revoke),
+        )
+        .route(
+            "/tokeninfo",
+            get(oauth::tokeninfo::v3).post(oauth::tokeninfo::v3),
+        )
+        .route(
+            "/oauth2/v3/tokeninfo",
+            get(oauth::tokeninfo::v3).post(oauth::tokeninfo::v3),
+        )
+        .route(
+            "/oauth2/v1/tokeninfo",
+            get(oauth::tokeninfo::v1).post(oauth::tokeninfo::v1),
+        )
+        .route("/introspect", post(oauth::tokeninfo::introspect))
+        .route(
+            "/.well-known/oauth-authorization-server",
+            get(oauth::metadata::metadata),
+        );
+    let pages = Router::new()
+        .route(
+            "/signin",
+            get(pages::signin::signin_page).post(pages::signin::signin),
+        )
+        .route(
+            "/signup",
+            get(pages::signin::signup_page).post(pages::signin::signup),
+        )
+        .route("/signout", post(pages::signin::signout))
+        .route("/account", get(pages::account::page))
+        .route("/account/revoke", post(pages::account::revoke))
+        .route("/account/password", post(pages::account::password))
+        .route(
+            "/device",
+            get(pages::device::page).post(pages::device::submit),
+        )
+        .route("/device/approve", post(pages::device::approve))
+        .route("/_colophon/pages.css", get(stylesheet));
     let internal = Router::new()
         .route("/_colophon/health", get(health))
         .route("/_colophon/hello", get(hello));
     Router::new()
         .merge(api)
+        .merge(oauth)
+        .merge(pages)
         .merge(internal)
         .fallback(not_found)
         .method_not_allowed_fallback(method_not_allowed)
         .layer(middleware::from_fn_with_state(state.clone(), limit_body))
         .layer(middleware::from_fn(compact_errors))
+        .layer(middleware::from_fn_with_state(
+            state.clone(),
+            bearer_challenge,
+        ))
         .layer(CompressionLayer::new().gzip(true))
         .layer(CatchPanicLayer::custom(|_| {
             ApiError::Internal("a handler panicked".into()).into_response()
@@ -39,8 +110,54 @@ pub fn router(state: AppState) -> Router {
             StatusCode::SERVICE_UNAVAILABLE,
             Duration::from_secs(30),
         ))
-        .layer(TraceLayer::new_for_http())
+        .layer(TraceLayer::new_for_http().make_span_with(|req: &Request| {
+            tracing::debug_span!(
+                "request",
+                method = %req.method(),
+                uri = %redacted_uri(req.uri()),
+                version = ?req.version(),
+            )
+        }))
         .with_state(state)
+}
+
+/// Query parameters whose values are secrets and never reach the logs (SEC-12).
+const SECRET_PARAMS: &[&str] = &[
+    "key",
+    "$key",
+    "access_token",
+    "oauth_token",
+    "code",
+    "token",
+    "refresh_token",
+    "client_secret",
+    "device_code",
+    "user_code",
+    "code_verifier",
+    "password",
+];
+
+/// The request URI for logs: path and query, with secret values replaced by `REDACTED`.
+pub fn redacted_uri(uri: &axum::http::Uri) -> String {
+    let Some(query) = uri.query() else {
+        return uri.path().to_owned();
+    };
+    let redacted: Vec<String> = query
+        .split('&')
+        .map(|pair| {
+            let name = pair.split('=').next().unwrap_or("");
+            let decoded: String = form_urlencoded::parse(name.as_bytes())
+                .map(|(k, _)| k.into_owned())
+                .next()
+                .unwrap_or_default();
+            if pair.contains('=') && SECRET_PARAMS.contains(&decoded.as_str()) {
+                format!("{name}=REDACTED")
+            } else {
+                pair.to_owned()
+            }
+        })
+        .collect();
+    format!("{}?{}", uri.path(), redacted.join("&"))
 }
 
 async fn not_found(req: Request) -> ApiError {
@@ -49,8 +166,49 @@ async fn not_found(req: Request) -> ApiError {
     ApiError::PathNotFound(shown)
 }
 
-async fn method_not_allowed(method: Method) -> ApiError {
-    ApiError::MethodNotAllowed(method.to_string())
+async fn method_not_allowed(method: Method, uri: axum::http::Uri) -> ApiError {
+    ApiError::MethodNotAllowed {
+        method: method.to_string(),
+        allow: allowed_methods(uri.path()),
+    }
+}
+
+/// The `Allow` header of a 405: the methods the route table gives the path.
+fn allowed_methods(path: &str) -> &'static str {
+    const POST_ONLY: &[&str] = &[
+        "/token",
+        "/o/oauth2/token",
+        "/oauth2/v4/token",
+        "/oauth2/v3/token",
+        "/device/code",
+        "/o/oauth2/device/code",
+        "/oauth2/device_authorization",
+        "/revoke",
+        "/introspect",
+        "/o/oauth2/approval",
+        "/signout",
+        "/account/revoke",
+        "/account/password",
+        "/device/approve",
+    ];
+    const GET_AND_POST: &[&str] = &[
+        "/o/oauth2/v2/auth",
+        "/o/oauth2/auth",
+        "/o/oauth2/revoke",
+        "/tokeninfo",
+        "/oauth2/v3/tokeninfo",
+        "/oauth2/v1/tokeninfo",
+        "/signin",
+        "/signup",
+        "/device",
+    ];
+    if POST_ONLY.contains(&path) {
+        "POST"
+    } else if GET_AND_POST.contains(&path) {
+        "GET, HEAD, POST"
+    } else {
+        "GET, HEAD"
+    }
 }
 
 /// Rejects bodies larger than the configured limit before any handler runs.
@@ -91,6 +249,39 @@ async fn compact_errors(req: Request, next: Next) -> Response {
     response
 }
 
+/// Writes the `WWW-Authenticate: Bearer` challenge of a credential error with the issuer as
+/// realm (errors are built without the state), and exposes it to browsers.
+async fn bearer_challenge(State(state): State<AppState>, req: Request, next: Next) -> Response {
+    let mut response = next.run(req).await;
+    if let Some(challenge) = response.extensions().get::<BearerChallenge>().copied() {
+        let realm = state.auth.issuer();
+        if let Ok(v) = HeaderValue::from_str(&challenge.header(realm)) {
+            response.headers_mut().insert(header::WWW_AUTHENTICATE, v);
+        }
+        response.headers_mut().insert(
+            header::ACCESS_CONTROL_EXPOSE_HEADERS,
+            HeaderValue::from_static("WWW-Authenticate"),
+        );
+    }
+    response
+}
+
+async fn stylesheet() -> impl IntoResponse {
+    (
+        [
+            (
+                header::CONTENT_TYPE,
+                HeaderValue::from_static("text/css; charset=utf-8"),
+            ),
+            (
+                header::CACHE_CONTROL,
+                HeaderValue::from_static("public, max-age=3600"),
+            ),
+        ],
+        pages::html::STYLESHEET,
+    )
+}
+
 async fn health() -> impl IntoResponse {
     (
         [(
@@ -110,4 +301,20 @@ async fn hello() -> impl IntoResponse {
         )],
         "{\"hello\": \"world\"}\n",
     )
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn secrets_are_redacted_from_logged_uris() {
+        let uri: axum::http::Uri =
+            "/books/v1/volumes?q=x&key=AIzaSECRET&access_token=tok&oauth%5Ftoken=t2&code=4%2F0abc"
+                .parse()
+                .unwrap();
+        let shown = super::redacted_uri(&uri);
+        assert_eq!(
+            shown,
+            "/books/v1/volumes?q=x&key=REDACTED&access_token=REDACTED&oauth%5Ftoken=REDACTED&code=REDACTED"
+        );
+    }
 }

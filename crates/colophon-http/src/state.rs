@@ -2,6 +2,7 @@
 
 use std::sync::Arc;
 
+use colophon_auth::AuthServer;
 use colophon_service::{ApiKeys, Catalog};
 
 /// Settings the HTTP layer needs.
@@ -24,6 +25,8 @@ pub struct AppState {
     pub catalog: Catalog,
     /// API keys.
     pub keys: ApiKeys,
+    /// Accounts and the OAuth 2.0 authorization server.
+    pub auth: AuthServer,
     /// Settings.
     pub config: Arc<HttpConfig>,
 }

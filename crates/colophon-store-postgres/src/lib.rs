@@ -3,6 +3,7 @@
 
 mod api_keys;
 mod sources;
+mod auth;
 mod test_db;
 mod url;
 mod volumes;

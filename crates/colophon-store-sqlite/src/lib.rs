@@ -3,6 +3,7 @@
 
 mod api_keys;
 mod sources;
+mod auth;
 mod volumes;
 
 use std::path::{Path, PathBuf};

@@ -44,6 +44,9 @@ use colophon_types::{
 
 use crate::{commit_now, ImportWrite, NewApiKey, SourceRow, Store, UpsertOutcome};
 
+mod auth;
+pub use auth::*;
+
 /// Expands one `#[tokio::test]` per conformance story.
 ///
 /// The argument is an expression, evaluated afresh in each test, whose value is a future of
@@ -53,6 +56,7 @@ use crate::{commit_now, ImportWrite, NewApiKey, SourceRow, Store, UpsertOutcome}
 macro_rules! conformance_tests {
     ($fixture:expr) => {
         $crate::__conformance_stories!($crate::__conformance_test; $fixture);
+        $crate::__auth_conformance_stories!($crate::__conformance_test; $fixture);
     };
 }
 

@@ -2,6 +2,7 @@
 #![forbid(unsafe_code)]
 
 mod api_keys;
+mod auth;
 pub mod codec;
 mod error;
 mod sources;
@@ -11,6 +12,10 @@ mod volumes;
 pub mod conformance;
 
 pub use api_keys::{ApiKeyRecord, ApiKeyStore, NewApiKey};
+pub use auth::{
+    AccountStore, ClientRecord, CodeRecord, CodeRedemption, ConsentRecord, DeviceRecord,
+    GrantRecord, OAuthStore, SessionRecord, TokenLookup, TokenRecord, UserRecord,
+};
 pub use error::{StoreError, StoreResult};
 pub use sources::{commit_now, CommitGate, ImportWrite, SourceRow, SourceStore};
 pub use volumes::{UpsertOutcome, VolumeStore};
@@ -25,6 +30,12 @@ pub trait Migrate: Send + Sync {
 }
 
 /// Everything a Colophon server needs from storage.
-pub trait Store: VolumeStore + SourceStore + ApiKeyStore + Migrate + 'static {}
+pub trait Store:
+    VolumeStore + SourceStore + ApiKeyStore + AccountStore + OAuthStore + Migrate + 'static
+{
+}
 
-impl<T: VolumeStore + SourceStore + ApiKeyStore + Migrate + 'static> Store for T {}
+impl<T> Store for T where
+    T: VolumeStore + SourceStore + ApiKeyStore + AccountStore + OAuthStore + Migrate + 'static
+{
+}

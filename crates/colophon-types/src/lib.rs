@@ -1,8 +1,10 @@
 #![doc = include_str!("../README.md")]
 #![forbid(unsafe_code)]
 
+pub mod bookshelf;
 pub mod error;
 pub mod volume;
 
+pub use bookshelf::{Bookshelf, Bookshelves};
 pub use error::{ErrorBody, ErrorDetail, ErrorItem, ErrorResponse};
 pub use volume::*;

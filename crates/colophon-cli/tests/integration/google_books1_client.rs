@@ -185,3 +185,42 @@ async fn errors_reach_the_client_as_google_errors() {
         other => panic!("expected 400 for maxResults=41, got {other:?}"),
     }
 }
+
+/// The generated client with an OAuth access token (its `GetToken` for a `String`) on a
+/// user-bound method.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn mylibrary_with_an_access_token_through_the_generated_client() {
+    use crate::oauth_support::*;
+    let app = TestApp::spawn(Default::default()).await;
+    let cb = "https://app.example/cb";
+    let web = client(&app, colophon_auth::ClientKind::Web, &[cb]).await;
+    let mut b = signed_in(&app, "generated@example.org").await;
+    let code = code_for(&mut b, &web.client.id, cb, &[]).await;
+    let token = exchange(&app, &web, &code, cb, &[]).await.json()["access_token"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let client = hyper_util::client::legacy::Client::builder(hyper_util::rt::TokioExecutor::new())
+        .build(HttpConnector::new());
+    let mut authed = Books::new(client, token);
+    authed.base_url(format!("{}/", app.base_url));
+    authed.root_url(format!("{}/", app.base_url));
+    let (resp, shelves) = authed
+        .mylibrary()
+        .bookshelves_list()
+        .doit()
+        .await
+        .expect("mylibrary.bookshelves.list");
+    assert_eq!(resp.status(), 200);
+    let items = shelves.items.expect("items");
+    assert_eq!(items[0].title.as_deref(), Some("Favorites"));
+    assert_eq!(items[0].id, Some(0));
+    // Without a token the same call fails with Google's 401 body, which the client parses.
+    match hub(&app).mylibrary().bookshelves_list().doit().await {
+        Err(Error::BadRequest(body)) => {
+            assert_eq!(body["error"]["code"], 401);
+            assert_eq!(body["error"]["errors"][0]["reason"], "required");
+        }
+        other => panic!("expected Google's 401 error body, got {other:?}"),
+    }
+}

@@ -54,3 +54,45 @@ async fn serves_the_catalog_from_postgres() {
         .await
         .expect("drop test database");
 }
+
+/// The OAuth code flow with the identity tables in PostgreSQL.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn oauth_code_flow_over_postgres() {
+    use crate::oauth_support::*;
+    let Ok(admin) = std::env::var("COLOPHON_TEST_DATABASE_URL") else {
+        eprintln!("PostgreSQL OAuth test SKIPPED: COLOPHON_TEST_DATABASE_URL is not set");
+        return;
+    };
+    let url = colophon_store_postgres::create_test_database(&admin)
+        .await
+        .expect("create test database");
+    {
+        let app = TestApp::spawn(Options {
+            database_url: Some(url.clone()),
+            ..Options::default()
+        })
+        .await;
+        let cb = "https://app.example/cb";
+        let web = client(&app, colophon_auth::ClientKind::Web, &[cb]).await;
+        let mut b = signed_in(&app, "pg@example.org").await;
+        let code = code_for(&mut b, &web.client.id, cb, &[("access_type", "offline")]).await;
+        let t = exchange(&app, &web, &code, cb, &[]).await;
+        assert_eq!(t.status, 200, "{}", t.text());
+        let t = t.json();
+        let access = t["access_token"].as_str().unwrap();
+        assert_eq!(my_shelves(&app, access).await.status, 200);
+        assert_oauth_error(
+            &exchange(&app, &web, &code, cb, &[]).await,
+            400,
+            "invalid_grant",
+        );
+        assert_eq!(
+            my_shelves(&app, access).await.status,
+            401,
+            "replay revoked it"
+        );
+    }
+    colophon_store_postgres::drop_test_database(&admin, &url)
+        .await
+        .expect("drop test database");
+}

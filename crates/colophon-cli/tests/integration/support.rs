@@ -2,8 +2,11 @@
 
 use std::path::{Path, PathBuf};
 
+use std::sync::Arc;
+
 use bytes::Bytes;
-use colophon_cli::app::{open_backend, Application, Backend};
+use colophon_auth::{AuthServer, FixedClock};
+use colophon_cli::app::{open_backend_with_clock, Application, Backend};
 use colophon_cli::Settings;
 use http_body_util::{BodyExt as _, Full};
 use hyper_util::client::legacy::Client;
@@ -17,6 +20,10 @@ pub struct TestApp {
     pub key: String,
     /// The services behind the server (same store and index).
     pub backend: Backend,
+    /// The authorization server the running app uses.
+    pub auth: AuthServer,
+    /// The clock of the authorization server: it stands still until a test moves it.
+    pub clock: Arc<FixedClock>,
     /// The data directory (deleted on drop).
     pub _dir: tempfile::TempDir,
     shutdown: Option<tokio::sync::oneshot::Sender<()>>,
@@ -67,7 +74,10 @@ impl TestApp {
         let mut settings = settings_for(dir.path());
         settings.anonymous_access = opts.anonymous_access;
         settings.database_url = opts.database_url.clone();
-        let backend = open_backend(&settings).await.expect("open backend");
+        let clock = Arc::new(FixedClock::new(chrono::Utc::now()));
+        let backend = open_backend_with_clock(&settings, clock.clone())
+            .await
+            .expect("open backend");
         if opts.demo {
             let records: Vec<_> =
                 colophon_import::demo::read(colophon_cli::commands::serve::DEMO_CATALOG)
@@ -93,6 +103,7 @@ impl TestApp {
             .await
             .expect("build app");
         let base_url = format!("http://{}", app.local_addr);
+        let auth = app.auth.clone();
         let (tx, rx) = tokio::sync::oneshot::channel::<()>();
         tokio::spawn(app.run(async move {
             let _ = rx.await;
@@ -101,6 +112,8 @@ impl TestApp {
             base_url,
             key,
             backend,
+            auth,
+            clock,
             _dir: dir,
             shutdown: Some(tx),
         }

@@ -1,0 +1,113 @@
+//! `colophon clients create|list|delete`: OAuth clients, until the console exists.
+
+use clap::{Args, Subcommand, ValueEnum};
+use colophon_auth::clients::NewClient;
+use colophon_auth::ClientKind;
+
+use super::users::open;
+use crate::SettingsArgs;
+
+/// OAuth clients.
+#[derive(Debug, Subcommand)]
+pub enum ClientsCommand {
+    /// Register a client; prints its id and secret (the secret alone on the last line).
+    Create(CreateArgs),
+    /// List clients (never their secrets).
+    List(SettingsArgs),
+    /// Delete a client: it can no longer authenticate and its tokens stop working.
+    Delete(DeleteArgs),
+}
+
+/// Client types, as Google's console names them.
+#[derive(Debug, Clone, Copy, ValueEnum)]
+pub enum KindArg {
+    /// Web application (confidential; registered redirect URIs, exact match).
+    Web,
+    /// Desktop app (loopback redirects on any port).
+    Installed,
+    /// TVs and limited-input devices (device flow).
+    Tv,
+}
+
+/// `clients create`.
+#[derive(Debug, Args)]
+pub struct CreateArgs {
+    /// Application name shown on the consent page.
+    #[arg(long)]
+    pub name: String,
+    /// Client type.
+    #[arg(long = "type", value_enum)]
+    pub kind: KindArg,
+    /// A redirect URI (repeatable); web clients need at least one.
+    #[arg(long = "redirect-uri")]
+    pub redirect_uris: Vec<String>,
+    /// Installed clients only: no secret, PKCE required (a public native client).
+    #[arg(long)]
+    pub public: bool,
+    #[command(flatten)]
+    settings: SettingsArgs,
+}
+
+/// `clients delete`.
+#[derive(Debug, Args)]
+pub struct DeleteArgs {
+    /// Client id.
+    pub id: String,
+    #[command(flatten)]
+    settings: SettingsArgs,
+}
+
+/// Runs a `clients` subcommand.
+pub async fn run(cmd: ClientsCommand) -> anyhow::Result<()> {
+    match cmd {
+        ClientsCommand::Create(a) => {
+            let auth = open(&a.settings).await?;
+            let kind = match a.kind {
+                KindArg::Web => ClientKind::Web,
+                KindArg::Installed => ClientKind::Installed,
+                KindArg::Tv => ClientKind::Tv,
+            };
+            let created = auth
+                .create_client(NewClient {
+                    name: a.name,
+                    kind,
+                    redirect_uris: a.redirect_uris,
+                    public: a.public,
+                })
+                .await
+                .map_err(|e| anyhow::anyhow!("cannot register the client: {e}"))?;
+            let c = &created.client;
+            println!("created {} client {:?}", c.kind, c.name);
+            println!("client_id: {}", c.id);
+            match &created.secret {
+                Some(secret) => {
+                    println!("client_secret (shown once):");
+                    println!("{secret}");
+                }
+                None => println!("public client: no secret, PKCE required"),
+            }
+        }
+        ClientsCommand::List(s) => {
+            let auth = open(&s).await?;
+            println!("{:<60} {:<10} {:<8} name", "id", "type", "status");
+            for c in auth.list_clients().await? {
+                let status = if c.deleted.is_some() {
+                    "deleted"
+                } else {
+                    "active"
+                };
+                println!("{:<60} {:<10} {:<8} {}", c.id, c.kind, status, c.name);
+            }
+        }
+        ClientsCommand::Delete(a) => {
+            let auth = open(&a.settings).await?;
+            anyhow::ensure!(
+                auth.delete_client(&a.id).await?,
+                "no active OAuth client has the id {}",
+                a.id
+            );
+            println!("deleted OAuth client {}", a.id);
+        }
+    }
+    Ok(())
+}

@@ -1,0 +1,3 @@
+//! `mylibrary.*`: the signed-in user's own library (user-bound: a token is required).
+
+pub mod bookshelves;
