@@ -2,8 +2,8 @@
 #![forbid(unsafe_code)]
 
 mod api_keys;
-mod sources;
 mod auth;
+mod sources;
 mod test_db;
 mod url;
 mod volumes;

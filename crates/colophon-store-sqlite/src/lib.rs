@@ -2,8 +2,8 @@
 #![forbid(unsafe_code)]
 
 mod api_keys;
-mod sources;
 mod auth;
+mod sources;
 mod volumes;
 
 use std::path::{Path, PathBuf};
