@@ -42,6 +42,9 @@ impl SqliteStore {
             .filename(path)
             .create_if_missing(true)
             .journal_mode(SqliteJournalMode::Wal)
+            // 32 MiB of page cache per connection (the default is 2 MiB): a bulk import
+            // touches index pages all over a large file.
+            .pragma("cache_size", "-32768")
             .synchronous(SqliteSynchronous::Normal)
             .foreign_keys(true)
             .busy_timeout(Duration::from_secs(5));
