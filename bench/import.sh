@@ -92,5 +92,5 @@ if [ "$OL_N" -gt 0 ]; then
   echo "- parse + join only: $(printf %.1f "$dsecs") s ($(printf %.0f "$(echo "$records / $dsecs" | bc -l)") editions/s)"
   echo "- import: $(printf %.1f "$secs") s, $(printf %.0f "$(echo "$records / $secs" | bc -l)") editions/s, peak RSS $(( rss / 1024 )) MiB"
   echo "- summary: $line"
-  echo "- on disk: store $(du -sh "$OUT/ol-real/colophon.db" | cut -f1), index $(du -sh "$OUT/ol-real/index" | cut -f1)"
+  echo "- on disk: store $(du -ch "$OUT"/ol-real/colophon.sqlite3* | tail -n1 | cut -f1), index $(du -sh "$OUT/ol-real/index" | cut -f1)"
 fi
