@@ -485,3 +485,76 @@ fn an_import_killed_half_way_and_run_again_leaves_a_consistent_catalog() {
         assert_eq!(total(&b, "\"kill test\""), 60_000);
     });
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn imports_merge_and_round_trip_on_postgres() {
+    let Ok(admin) = std::env::var("COLOPHON_TEST_DATABASE_URL") else {
+        eprintln!("PostgreSQL import test SKIPPED: COLOPHON_TEST_DATABASE_URL is not set");
+        return;
+    };
+    let url = colophon_store_postgres::create_test_database(&admin)
+        .await
+        .expect("create test database");
+    {
+        let dir = tempfile::tempdir().unwrap();
+        let mut settings = settings_for(dir.path());
+        settings.database_url = Some(url.clone());
+        let b = open_backend(&settings).await.expect("open backend");
+        let pg = ["--database-url", url.as_str()];
+        let goodbooks = vec![data("goodbooks-10k/books.csv.gz")];
+        let goodreads = vec![data("goodreads-books-11k/books.csv.gz")];
+        let first = run(&b, dir.path(), "csv", &pg, &goodbooks).await;
+        let second = run(&b, dir.path(), "csv", &pg, &goodreads).await;
+        assert_eq!(first.report.volumes.inserted, 8_000);
+        assert!(second.report.merged > 100, "{second:?}");
+        let volumes = b.catalog.count().await.unwrap();
+        assert_eq!(volumes + second.report.merged, first.read + second.read);
+        let (n, found) = b
+            .catalog
+            .search(&SearchRequest::new("isbn:9780439785969"))
+            .await
+            .unwrap();
+        assert_eq!(n, 1);
+        let sources = b
+            .catalog
+            .store()
+            .sources_of_volumes(&[found[0].0.id.clone()])
+            .await
+            .unwrap();
+        assert_eq!(sources.len(), 2);
+        // Idempotent on PostgreSQL too.
+        let again = run(&b, dir.path(), "csv", &pg, &goodreads).await;
+        assert_eq!(again.report.unchanged, again.read);
+        // Full texts live in PostgreSQL and come back through export.
+        run(
+            &b,
+            dir.path(),
+            "epub",
+            &pg,
+            &[data("standard-ebooks/epub/jane-austen_emma.epub")],
+        )
+        .await;
+        let mut lines = Vec::new();
+        b.catalog
+            .export(|line| -> Result<(), std::convert::Infallible> {
+                lines.push(line);
+                Ok(())
+            })
+            .await
+            .unwrap();
+        assert_eq!(lines.len() as u64, volumes + 1);
+        let emma = lines
+            .iter()
+            .find(|l| l.sources.iter().any(|s| s.source_key.starts_with("epub:")))
+            .expect("the EPUB exported");
+        assert_eq!(emma.volume_info.title.as_deref(), Some("Emma"));
+        assert!(emma
+            .full_text
+            .as_deref()
+            .unwrap_or_default()
+            .contains("Woodhouse"));
+    }
+    colophon_store_postgres::drop_test_database(&admin, &url)
+        .await
+        .expect("drop test database");
+}
