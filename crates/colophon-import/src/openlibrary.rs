@@ -386,7 +386,22 @@ impl Joiner {
     /// Streams the editions of `input`, joined to the authors and works read so far. The
     /// stream first reports the malformed author/work lines of the reference pass.
     pub fn read_editions(self, input: impl Read + Send + 'static) -> Editions {
-        Editions::new(self, VecDeque::from([Input::Reader(Box::new(input))]))
+        Editions::new(
+            self,
+            VecDeque::from([Input::Reader(Box::new(input), String::new())]),
+        )
+    }
+
+    /// Streams the editions of several already opened inputs, one after the other, each with
+    /// the name its rejections' positions start with.
+    pub fn read_edition_inputs(self, inputs: Vec<(String, Box<dyn Read + Send>)>) -> Editions {
+        Editions::new(
+            self,
+            inputs
+                .into_iter()
+                .map(|(name, r)| Input::Reader(r, name))
+                .collect(),
+        )
     }
 
     /// Streams the editions of several files, one after the other.
@@ -397,7 +412,7 @@ impl Joiner {
 
 enum Input {
     Path(PathBuf),
-    Reader(Box<dyn Read + Send>),
+    Reader(Box<dyn Read + Send>, String),
 }
 
 /// The stream of joined editions (an iterator of records or rejections), with counts.
@@ -445,8 +460,8 @@ impl Editions {
     fn next_input(&mut self) -> Option<Result<(), Rejected>> {
         let input = self.inputs.pop_front()?;
         Some(match input {
-            Input::Reader(r) => {
-                self.current = Some((Lines::new(r), String::new()));
+            Input::Reader(r, name) => {
+                self.current = Some((Lines::new(r), name));
                 Ok(())
             }
             Input::Path(p) => match open_input(&p) {

@@ -118,10 +118,13 @@ pub async fn import(
     args: &ImportArgs,
 ) -> anyhow::Result<ImportTotals> {
     let inputs = readers::expand_paths(args.format, &args.paths)?;
-    let total_bytes = inputs
-        .iter()
-        .map(|p| std::fs::metadata(p).map(|m| m.len()).unwrap_or(0))
-        .sum();
+    let total_bytes = readers::progress_bytes(
+        args.format,
+        inputs
+            .iter()
+            .map(|p| std::fs::metadata(p).map(|m| m.len()).unwrap_or(0))
+            .sum(),
+    );
     let counters = Arc::new(progress::Counters::default());
     let (tx, mut rx) = tokio::sync::mpsc::channel::<Message>(2);
 

@@ -49,6 +49,14 @@ impl Format {
     }
 }
 
+/// How many input bytes the progress bar counts for `inputs` of `size` bytes in all.
+pub fn progress_bytes(format: Format, size: u64) -> u64 {
+    match format {
+        Format::Openlibrary => size * 2,
+        _ => size,
+    }
+}
+
 /// Options some readers take.
 #[derive(Debug, Clone, Default, Args)]
 pub struct ReaderOptions {
@@ -263,9 +271,26 @@ pub fn read_all(
 ) -> anyhow::Result<()> {
     if format == Format::Openlibrary {
         // One stream over all the dump files: authors and works first, then the editions.
+        // Every file is read twice (authors and works, then editions): both passes count
+        // towards the progress bar (see `progress_bytes`).
         let tmp = options.tmp_dir.clone().unwrap_or_else(std::env::temp_dir);
-        let editions = colophon_import::openlibrary::read_paths_in(inputs, &tmp)
-            .context("reading the Open Library dumps")?;
+        let mut joiner = colophon_import::openlibrary::Joiner::new(&tmp)
+            .with_context(|| format!("creating the join table in {}", tmp.display()))?;
+        let name = |path: &Path| {
+            path.file_name()
+                .map(|n| n.to_string_lossy().into_owned())
+                .unwrap_or_default()
+        };
+        for path in inputs {
+            joiner
+                .add_reference_input_named(open(path, counters)?, &name(path))
+                .with_context(|| format!("reading authors and works from {}", path.display()))?;
+        }
+        let readers = inputs
+            .iter()
+            .map(|p| Ok((name(p), open(p, counters)?)))
+            .collect::<anyhow::Result<Vec<_>>>()?;
+        let editions = joiner.read_edition_inputs(readers);
         let name = if inputs.len() == 1 {
             inputs[0].display().to_string()
         } else {
