@@ -313,7 +313,9 @@ pub fn read_path(
     Ok(read(input, &options))
 }
 
-fn file_stem(path: &Path) -> String {
+/// A table's file name without `.gz` and `.csv`/`.tsv`/`.txt` (`BX-Books.partial.csv.gz` →
+/// `BX-Books.partial`).
+pub fn file_stem(path: &Path) -> String {
     let mut name = path
         .file_name()
         .map(|n| n.to_string_lossy().into_owned())

@@ -7,10 +7,7 @@
 
 use chrono::Utc;
 use colophon_domain::{compute_etag, VolumeId, VolumeRecord};
-use colophon_types::{
-    AccessInfo, FormatAccess, IndustryIdentifier, PanelizationSummary, ReadingModes, SaleInfo,
-    VolumeInfo,
-};
+use colophon_types::{IndustryIdentifier, PanelizationSummary, ReadingModes, VolumeInfo};
 use serde::Deserialize;
 
 use crate::Rejected;
@@ -100,32 +97,14 @@ fn parse_line(line: &str) -> Result<VolumeRecord, String> {
         language: Some(d.language.unwrap_or_else(|| "un".into())),
         ..VolumeInfo::default()
     };
-    let available = Some(FormatAccess {
-        is_available: Some(true),
-        ..FormatAccess::default()
-    });
     let source_key = format!("demo:{}", d.key);
     let mut record = VolumeRecord {
         id: VolumeId::derive(&source_key),
         etag: String::new(),
         source_key,
         volume_info: info,
-        sale_info: Some(SaleInfo {
-            saleability: Some("FREE".into()),
-            is_ebook: Some(true),
-            ..SaleInfo::default()
-        }),
-        access_info: Some(AccessInfo {
-            viewability: Some("ALL_PAGES".into()),
-            embeddable: Some(true),
-            public_domain: Some(true),
-            text_to_speech_permission: Some("ALLOWED".into()),
-            epub: available.clone(),
-            pdf: available,
-            access_view_status: Some("FULL_PUBLIC_DOMAIN".into()),
-            quote_sharing_allowed: Some(false),
-            ..AccessInfo::default()
-        }),
+        sale_info: Some(crate::source::free_ebook_sale()),
+        access_info: Some(crate::source::public_domain_access()),
         layer_info: None,
         updated: Utc::now(),
     };

@@ -77,38 +77,30 @@ pub async fn run(args: ImportArgs) -> anyhow::Result<()> {
     let totals = import(&backend.catalog, &args).await?;
     let secs = started.elapsed().as_secs_f64();
     let r = &totals.report;
+    let see = if totals.skipped > 0 {
+        format!(" (see {})", args.rejects.display())
+    } else {
+        String::new()
+    };
+    let rate = totals.read as f64 / secs.max(1e-3);
     if args.dry_run {
         println!(
-            "dry run: read {}, {} importable, skipped {}{} in {secs:.1} s ({:.0} records/s)",
-            totals.read,
-            r.records,
-            totals.skipped,
-            if totals.skipped > 0 {
-                format!(" (see {})", args.rejects.display())
-            } else {
-                String::new()
-            },
-            totals.read as f64 / secs.max(1e-3),
+            "dry run: read {}, {} importable, skipped {}{see} in {secs:.1} s ({rate:.0} records/s)",
+            totals.read, r.records, totals.skipped,
         );
-        return Ok(());
+    } else {
+        println!(
+            "read {}, imported {} new, {} updated, {} merged, {} unchanged, {} repeated, \
+             skipped {}{see} in {secs:.1} s ({rate:.0} records/s)",
+            totals.read,
+            r.volumes.inserted,
+            r.volumes.updated,
+            r.merged,
+            r.unchanged,
+            r.repeated,
+            totals.skipped,
+        );
     }
-    println!(
-        "read {}, imported {} new, {} updated, {} merged, {} unchanged, {} repeated, skipped {}{} \
-         in {secs:.1} s ({:.0} records/s)",
-        totals.read,
-        r.volumes.inserted,
-        r.volumes.updated,
-        r.merged,
-        r.unchanged,
-        r.repeated,
-        totals.skipped,
-        if totals.skipped > 0 {
-            format!(" (see {})", args.rejects.display())
-        } else {
-            String::new()
-        },
-        totals.read as f64 / secs.max(1e-3),
-    );
     Ok(())
 }
 

@@ -120,15 +120,7 @@ impl ReaderOptions {
 /// `folder/name` of a table without its `.csv`/`.gz` endings: stable for a file kept where it
 /// is, and distinct for the many tables called `books.csv`.
 fn default_source_name(path: &Path) -> String {
-    let mut name = path
-        .file_name()
-        .map(|n| n.to_string_lossy().into_owned())
-        .unwrap_or_default();
-    for ext in [".gz", ".csv", ".tsv", ".txt"] {
-        if name.len() > ext.len() && name.to_ascii_lowercase().ends_with(ext) {
-            name.truncate(name.len() - ext.len());
-        }
-    }
+    let name = colophon_import::csv_table::file_stem(path);
     let folder = std::fs::canonicalize(path).ok().and_then(|p| {
         p.parent()
             .and_then(|d| d.file_name())
