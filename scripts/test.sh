@@ -39,4 +39,4 @@ cargo nextest run --workspace --no-fail-fast
 
 echo "test.sh: conformance suite (google-api-python-client against a running server)"
 # The integration tests above built target/debug/colophon (with the same features).
-COLOPHON_BIN="$PWD/target/debug/colophon" bash conformance/run.sh
+COLOPHON_BIN="${CARGO_TARGET_DIR:-$PWD/target}/debug/colophon" bash conformance/run.sh

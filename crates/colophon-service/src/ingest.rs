@@ -249,22 +249,29 @@ impl IngestSession<'_> {
             Some(u) => u,
             None => self.catalog.index().updater()?,
         };
-        let to_index: Vec<(VolumeRecord, Option<String>)> = records
-            .iter()
-            .map(|r| {
-                let text = texts.get(&r.id).or_else(|| stored_texts.get(&r.id));
-                (r.clone(), text.cloned())
-            })
-            .collect();
+        write.texts = texts.into_iter().collect();
+        write.volumes = records;
+        // One copy of the batch, read by the indexing task and written by the store.
+        let write = std::sync::Arc::new(write);
+        let to_index = std::sync::Arc::clone(&write);
         let (gate_tx, gate_rx) = tokio::sync::oneshot::channel::<Result<(), String>>();
         let index_task = tokio::task::spawn_blocking(move || {
             let mut updater = updater;
             let result = (|| -> Result<u64, SearchError> {
-                for (r, text) in &to_index {
-                    updater.upsert(r, text.as_deref())?;
+                let new_texts: HashMap<&VolumeId, &str> = to_index
+                    .texts
+                    .iter()
+                    .map(|(id, text)| (id, text.as_str()))
+                    .collect();
+                for r in &to_index.volumes {
+                    let text = new_texts
+                        .get(&r.id)
+                        .copied()
+                        .or_else(|| stored_texts.get(&r.id).map(String::as_str));
+                    updater.upsert(r, text)?;
                 }
                 updater.commit()?;
-                Ok(to_index.len() as u64)
+                Ok(to_index.volumes.len() as u64)
             })();
             let _ = gate_tx.send(result.as_ref().map(|_| ()).map_err(|e| e.to_string()));
             (updater, result)
@@ -275,8 +282,6 @@ impl IngestSession<'_> {
                 .map_err(|_| "the indexing task died".to_owned())?
         });
 
-        write.texts = texts.into_iter().collect();
-        write.volumes = records;
         let stored = store.write_import(&write, gate).await;
         let (updater, indexed) = index_task
             .await

@@ -203,8 +203,6 @@ fn records_of(
     options: &ReaderOptions,
     counters: &Arc<Counters>,
 ) -> anyhow::Result<Records> {
-    let one = |r: Result<SourceRecord, Rejected>| -> Records { Box::new(std::iter::once(r)) };
-    let size = || std::fs::metadata(path).map(|m| m.len()).unwrap_or(0);
     Ok(match format {
         Format::Marc => Box::new(colophon_import::marc::read(open(path, counters)?)),
         Format::Marcxml => Box::new(colophon_import::marcxml::read(open(path, counters)?)),
@@ -213,26 +211,18 @@ fn records_of(
             open(path, counters)?,
             &options.csv(path)?,
         )),
-        Format::Epub => {
-            let r = colophon_import::epub::read_file(path);
+        Format::Epub | Format::Tei | Format::Text => {
+            // One book per file, read whole by its reader: counted once it is read.
+            let record = match format {
+                Format::Epub => colophon_import::epub::read_file(path),
+                Format::Tei => colophon_import::tei::read_file(path),
+                _ => colophon_import::text::read_file_with(path, None, &options.text_meta()),
+            };
+            let size = std::fs::metadata(path).map_or(0, |m| m.len());
             counters
                 .bytes
-                .fetch_add(size(), std::sync::atomic::Ordering::Relaxed);
-            one(r)
-        }
-        Format::Tei => {
-            let r = colophon_import::tei::read_file(path);
-            counters
-                .bytes
-                .fetch_add(size(), std::sync::atomic::Ordering::Relaxed);
-            one(r)
-        }
-        Format::Text => {
-            let r = colophon_import::text::read_file_with(path, None, &options.text_meta());
-            counters
-                .bytes
-                .fetch_add(size(), std::sync::atomic::Ordering::Relaxed);
-            one(r)
+                .fetch_add(size, std::sync::atomic::Ordering::Relaxed);
+            Box::new(std::iter::once(record))
         }
         Format::Openlibrary => unreachable_openlibrary()?,
         Format::Jsonl => Box::new(colophon_import::jsonl::read(open(path, counters)?)),
