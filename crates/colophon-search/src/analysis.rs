@@ -3,21 +3,27 @@
 //! Index time and query time go through the same functions, so both sides always agree.
 
 use colophon_domain::VolumeId;
+
+use crate::words::WordTokenizer;
 use tantivy::tokenizer::{
-    AsciiFoldingFilter, Language, LowerCaser, RemoveLongFilter, SimpleTokenizer, Stemmer,
-    TextAnalyzer, TokenizerManager,
+    AsciiFoldingFilter, Language, LowerCaser, RemoveLongFilter, Stemmer, TextAnalyzer,
+    TokenizerManager,
 };
 
 /// Name under which [`text_analyzer`] is registered with tantivy.
 pub(crate) const TEXT_TOKENIZER: &str = "colophon_text";
 
+/// Name under which [`key_analyzer`] (no stemming) is registered with tantivy.
+pub(crate) const PLAIN_TOKENIZER: &str = "colophon_plain";
+
 /// Tokens longer than this (in bytes) are dropped, at index and query time alike.
 const MAX_TOKEN_BYTES: usize = 40;
 
-/// Analyzer of every free-text field: Unicode word split, lower case, diacritics folded
+/// Analyzer of every free-text field: Unicode word split (CJK text in bigrams, see
+/// [`crate::words`]), lower case, diacritics folded
 /// (`García` → `garcia`), English stemming (`running` → `run`). No stop words.
 pub(crate) fn text_analyzer() -> TextAnalyzer {
-    TextAnalyzer::builder(SimpleTokenizer::default())
+    TextAnalyzer::builder(WordTokenizer::default())
         .filter(RemoveLongFilter::limit(MAX_TOKEN_BYTES))
         .filter(LowerCaser)
         .filter(AsciiFoldingFilter)
@@ -27,7 +33,7 @@ pub(crate) fn text_analyzer() -> TextAnalyzer {
 
 /// Like [`text_analyzer`] without stemming: used for exact-title keys.
 pub(crate) fn key_analyzer() -> TextAnalyzer {
-    TextAnalyzer::builder(SimpleTokenizer::default())
+    TextAnalyzer::builder(WordTokenizer::default())
         .filter(RemoveLongFilter::limit(MAX_TOKEN_BYTES))
         .filter(LowerCaser)
         .filter(AsciiFoldingFilter)
@@ -38,6 +44,7 @@ pub(crate) fn key_analyzer() -> TextAnalyzer {
 pub(crate) fn tokenizer_manager() -> TokenizerManager {
     let manager = TokenizerManager::default();
     manager.register(TEXT_TOKENIZER, text_analyzer());
+    manager.register(PLAIN_TOKENIZER, key_analyzer());
     manager
 }
 

@@ -10,7 +10,7 @@ use tantivy::collector::{Collector, SegmentCollector};
 use tantivy::columnar::ColumnValues;
 use tantivy::{DocAddress, DocId, Score, SegmentOrdinal, SegmentReader};
 
-use crate::schema::{DATE, ID_HI, ID_LO};
+use crate::schema::{DATE, ID_HI, ID_LO, POPULARITY};
 
 /// A match with everything needed to order it.
 #[derive(Debug, Clone, Copy)]
@@ -31,6 +31,17 @@ fn compare(order: OrderBy, a: &Candidate, b: &Candidate) -> Ordering {
     first
         .then_with(|| a.id.cmp(&b.id))
         .then_with(|| a.doc.cmp(&b.doc))
+}
+
+/// The popularity prior: a factor of 1.0 (no ratings) to 1.1 (10 million ratings or more),
+/// growing with the logarithm of the count. Small on purpose: it orders near-equal text
+/// matches (the same title from several publishers) and never lifts a clearly weaker match
+/// above a better one.
+pub(crate) fn popularity_prior(ratings: u64) -> Score {
+    const MAX_BOOST: f32 = 0.1;
+    const FULL_AT_LOG10: f32 = 7.0;
+    let log = ((ratings as f64) + 1.0).log10() as f32;
+    1.0 + MAX_BOOST * (log / FULL_AT_LOG10).min(1.0)
 }
 
 /// Counts matches and keeps the best `limit` (0: count only).
@@ -62,6 +73,7 @@ impl Collector for PageCollector {
             date: fast.u64(DATE)?.first_or_default_col(0),
             id_hi: fast.u64(ID_HI)?.first_or_default_col(0),
             id_lo: fast.u64(ID_LO)?.first_or_default_col(0),
+            popularity: fast.u64(POPULARITY)?.first_or_default_col(0),
             count: 0,
             buffer: Vec::new(),
             threshold: None,
@@ -90,6 +102,7 @@ pub(crate) struct PageSegmentCollector {
     date: Arc<dyn ColumnValues<u64>>,
     id_hi: Arc<dyn ColumnValues<u64>>,
     id_lo: Arc<dyn ColumnValues<u64>>,
+    popularity: Arc<dyn ColumnValues<u64>>,
     count: u64,
     /// Candidates; truncated to the best `limit` whenever it reaches `2 * limit`.
     buffer: Vec<Candidate>,
@@ -116,6 +129,7 @@ impl SegmentCollector for PageSegmentCollector {
         if self.limit == 0 {
             return;
         }
+        let score = score * popularity_prior(self.popularity.get_val(doc));
         let mut date = 0;
         if let Some(t) = &self.threshold {
             // Cheap rejection before reading the id columns.

@@ -4,7 +4,7 @@
 
 use colophon_domain::{Download, Filter, Isbn, MaturityRating, PrintType, SearchRequest};
 use tantivy::query::{
-    BooleanQuery, BoostQuery, ConstScoreQuery, Occur, PhraseQuery, Query, TermQuery,
+    BooleanQuery, BoostQuery, ConstScoreQuery, FuzzyTermQuery, Occur, PhraseQuery, Query, TermQuery,
 };
 use tantivy::schema::{Field, IndexRecordOption};
 use tantivy::tokenizer::TextAnalyzer;
@@ -42,7 +42,17 @@ pub(crate) struct Compiler<'a> {
     pub text: TextAnalyzer,
     pub keys: TextAnalyzer,
     tokens: Vec<(usize, String)>,
+    /// Unstemmed forms of `tokens`, same positions.
+    plain_tokens: Vec<(usize, String)>,
+    /// Compile typo-tolerant word clauses ([`Compiler::compile_fuzzy`]).
+    fuzzy: bool,
 }
+
+/// Shortest word (in characters) allowed one typo; from [`TWO_TYPOS_FROM`] on, two.
+const ONE_TYPO_FROM: usize = 5;
+const TWO_TYPOS_FROM: usize = 9;
+/// Most consecutive word pairs that get a proximity clause.
+const MAX_NEAR_PAIRS: usize = 8;
 
 impl<'a> Compiler<'a> {
     pub fn new(fields: &'a Fields, text: TextAnalyzer, keys: TextAnalyzer) -> Self {
@@ -51,7 +61,39 @@ impl<'a> Compiler<'a> {
             text,
             keys,
             tokens: Vec::new(),
+            plain_tokens: Vec::new(),
+            fuzzy: false,
         }
+    }
+
+    /// Like [`Compiler::compile`], with typo tolerance: a plain word of 5 letters or more
+    /// (`intitle:`, `inauthor:`, `inpublisher:` and `subject:` words too) also matches words
+    /// one edit away (two from 9 letters; a transposition is one edit), at a fraction of an
+    /// exact match's score. The query is `None` when no word is long enough to change
+    /// anything.
+    pub fn compile_fuzzy(&mut self, parsed: &ParsedQuery, req: &SearchRequest) -> Compiled {
+        let tolerant = parsed.positive().any(|c| {
+            !c.phrase
+                && matches!(
+                    c.field,
+                    QueryField::Any
+                        | QueryField::Title
+                        | QueryField::Author
+                        | QueryField::Publisher
+                        | QueryField::Subject
+                )
+                && c.text.chars().filter(|ch| ch.is_alphanumeric()).count() >= ONE_TYPO_FROM
+        });
+        if !tolerant {
+            return Compiled {
+                query: None,
+                highlight: Vec::new(),
+            };
+        }
+        self.fuzzy = true;
+        let compiled = self.compile(parsed, req);
+        self.fuzzy = false;
+        compiled
     }
 
     /// Compiles `parsed` with the filters of `req`.
@@ -85,6 +127,7 @@ impl<'a> Compiler<'a> {
         if let Some(q) = self.exact_title(parsed) {
             clauses.push((Occur::Should, q));
         }
+        self.word_form_and_proximity(parsed, &mut clauses);
         self.filters(req, &mut clauses);
         if clauses.len() == 1 && clauses[0].0 == Occur::Must {
             let (_, q) = clauses.pop().expect("one clause");
@@ -111,7 +154,7 @@ impl<'a> Compiler<'a> {
                         }
                     }
                 }
-                let mut shoulds = self.text_queries(&[
+                let any = [
                     (f.title, Boosts::TITLE),
                     (f.subtitle, Boosts::SUBTITLE),
                     (f.authors, Boosts::AUTHORS),
@@ -119,8 +162,10 @@ impl<'a> Compiler<'a> {
                     (f.publisher, Boosts::PUBLISHER),
                     (f.description, Boosts::DESCRIPTION),
                     (f.full_text, Boosts::FULL_TEXT),
-                ]);
+                ];
+                let mut shoulds = self.text_queries(&any);
                 if !clause.phrase {
+                    shoulds.extend(self.fuzzy_queries(&any));
                     if looks_like_volume_id(&clause.text) {
                         shoulds.push(exact(f.id_ci, &clause.text.to_ascii_lowercase()));
                     }
@@ -132,24 +177,13 @@ impl<'a> Compiler<'a> {
                 }
                 any_of(shoulds)
             }
-            QueryField::Title => {
-                self.analyze(&clause.text);
-                any_of(
-                    self.text_queries(&[(f.title, Boosts::TITLE), (f.subtitle, Boosts::SUBTITLE)]),
-                )
-            }
-            QueryField::Author => {
-                self.analyze(&clause.text);
-                any_of(self.text_queries(&[(f.authors, Boosts::AUTHORS)]))
-            }
-            QueryField::Publisher => {
-                self.analyze(&clause.text);
-                any_of(self.text_queries(&[(f.publisher, Boosts::PUBLISHER)]))
-            }
-            QueryField::Subject => {
-                self.analyze(&clause.text);
-                any_of(self.text_queries(&[(f.categories, Boosts::CATEGORIES)]))
-            }
+            QueryField::Title => self.words(
+                clause,
+                &[(f.title, Boosts::TITLE), (f.subtitle, Boosts::SUBTITLE)],
+            ),
+            QueryField::Author => self.words(clause, &[(f.authors, Boosts::AUTHORS)]),
+            QueryField::Publisher => self.words(clause, &[(f.publisher, Boosts::PUBLISHER)]),
+            QueryField::Subject => self.words(clause, &[(f.categories, Boosts::CATEGORIES)]),
             QueryField::Isbn => match Isbn::parse(&clause.text) {
                 Ok(isbn) => ClauseQuery::Query(exact(f.isbn, isbn.isbn13())),
                 Err(_) => ClauseQuery::Nothing,
@@ -159,9 +193,117 @@ impl<'a> Compiler<'a> {
         }
     }
 
+    /// A keyword clause's word or phrase over `fields` (fuzzy alternatives for a word in
+    /// fuzzy mode).
+    fn words(&mut self, clause: &Clause, fields: &[(Field, f32)]) -> ClauseQuery {
+        self.analyze(&clause.text);
+        let mut queries = self.text_queries(fields);
+        if !clause.phrase {
+            queries.extend(self.fuzzy_queries(fields));
+        }
+        any_of(queries)
+    }
+
     fn analyze(&mut self, text: &str) {
         self.tokens.clear();
         analyze_into(&mut self.text, text, &mut self.tokens);
+        if self.fuzzy {
+            self.plain_tokens.clear();
+            analyze_into(&mut self.keys, text, &mut self.plain_tokens);
+        }
+    }
+
+    /// In fuzzy mode, for a one-token word long enough: a fuzzy query per field, with the
+    /// edit distance the word's length allows.
+    fn fuzzy_queries(&self, fields: &[(Field, f32)]) -> Vec<Box<dyn Query>> {
+        if !self.fuzzy {
+            return Vec::new();
+        }
+        let ([(_, stem)], [(_, plain)]) = (self.tokens.as_slice(), self.plain_tokens.as_slice())
+        else {
+            return Vec::new();
+        };
+        let letters = plain.chars().count();
+        let distance = match letters {
+            n if n >= TWO_TYPOS_FROM => 2,
+            n if n >= ONE_TYPO_FROM => 1,
+            _ => return Vec::new(),
+        };
+        fields
+            .iter()
+            .map(|&(field, boost)| {
+                let q = FuzzyTermQuery::new(Term::from_field_text(field, stem), distance, true);
+                Box::new(BoostQuery::new(Box::new(q), boost * Boosts::FUZZY_SHARE))
+                    as Box<dyn Query>
+            })
+            .collect()
+    }
+
+    /// Ranking clauses over the positive plain words (and `intitle:`/`inauthor:` words), in
+    /// query order: each word's exact form in the title, subtitle or authors (above a
+    /// stemmed-only match), and each pair of consecutive words close together in the
+    /// title, the authors, the description or the full text.
+    fn word_form_and_proximity(
+        &mut self,
+        parsed: &ParsedQuery,
+        clauses: &mut Vec<(Occur, Box<dyn Query>)>,
+    ) {
+        let mut stems: Vec<String> = Vec::new();
+        let mut forms: Vec<String> = Vec::new();
+        let mut scratch = Vec::new();
+        for clause in parsed.positive() {
+            if clause.phrase
+                || !matches!(
+                    clause.field,
+                    QueryField::Any | QueryField::Title | QueryField::Author
+                )
+            {
+                continue;
+            }
+            scratch.clear();
+            analyze_into(&mut self.text, &clause.text, &mut scratch);
+            stems.extend(scratch.drain(..).map(|(_, t)| t));
+            analyze_into(&mut self.keys, &clause.text, &mut scratch);
+            for (_, form) in scratch.drain(..) {
+                if !forms.contains(&form) {
+                    forms.push(form);
+                }
+            }
+        }
+        let f = self.fields;
+        for form in &forms {
+            let q = TermQuery::new(
+                Term::from_field_text(f.plain, form),
+                IndexRecordOption::WithFreqs,
+            );
+            clauses.push((
+                Occur::Should,
+                Box::new(BoostQuery::new(Box::new(q), Boosts::PLAIN)),
+            ));
+        }
+        let mut pairs: Vec<(&str, &str)> = Vec::new();
+        for pair in stems.windows(2) {
+            let p = (pair[0].as_str(), pair[1].as_str());
+            if p.0 != p.1 && !pairs.contains(&p) && pairs.len() < MAX_NEAR_PAIRS {
+                pairs.push(p);
+            }
+        }
+        for (a, b) in pairs {
+            for (field, boost) in [
+                (f.title, Boosts::NEAR_TITLE),
+                (f.authors, Boosts::NEAR_AUTHORS),
+                (f.description, Boosts::NEAR_TEXT),
+                (f.full_text, Boosts::NEAR_TEXT),
+            ] {
+                let mut phrase = PhraseQuery::new(vec![
+                    Term::from_field_text(field, a),
+                    Term::from_field_text(field, b),
+                ]);
+                phrase.set_slop(1);
+                let q = Box::new(PlainSeek(Box::new(phrase)));
+                clauses.push((Occur::Should, Box::new(BoostQuery::new(q, boost))));
+            }
+        }
     }
 
     /// One boosted term or phrase query per field for the current tokens (none when there
@@ -193,7 +335,7 @@ impl<'a> Compiler<'a> {
     }
 
     /// A constant bonus when the positive words (plain or `intitle:`) are exactly the title,
-    /// or the title and subtitle.
+    /// the title and subtitle, the title and an author's surname, or an author's name.
     fn exact_title(&mut self, parsed: &ParsedQuery) -> Option<Box<dyn Query>> {
         let mut joined = String::new();
         for clause in parsed.positive() {
@@ -204,7 +346,21 @@ impl<'a> Compiler<'a> {
             joined.push(' ');
         }
         let key = title_key(&mut self.keys, &joined);
-        (!key.is_empty()).then(|| exact(self.fields.title_key, &key))
+        if key.is_empty() {
+            return None;
+        }
+        // The whole query may be the title (with or without the author's surname) or one
+        // author's full name.
+        Some(Box::new(BooleanQuery::new(vec![
+            (Occur::Should, exact(self.fields.title_key, &key)),
+            (
+                Occur::Should,
+                Box::new(ConstScoreQuery::new(
+                    tag_query(self.fields.author_key, &key),
+                    Boosts::EXACT_AUTHOR,
+                )),
+            ),
+        ])))
     }
 
     /// Appends the clauses of the request's filters.

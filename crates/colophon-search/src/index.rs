@@ -4,9 +4,8 @@ use std::path::Path;
 use std::sync::Arc;
 
 use colophon_domain::{SearchHit, SearchRequest, SearchResults, VolumeId, VolumeRecord};
-use tantivy::collector::Count;
 use tantivy::directory::MmapDirectory;
-use tantivy::query::AllQuery;
+use tantivy::query::{AllQuery, BooleanQuery, Occur};
 use tantivy::schema::Value;
 use tantivy::tokenizer::TextAnalyzer;
 use tantivy::{Index, IndexReader, IndexWriter, ReloadPolicy, TantivyDocument, TantivyError, Term};
@@ -21,6 +20,9 @@ use crate::query::{self, ParsedQuery};
 use crate::schema::{self, tags, Fields};
 use crate::snippet::{self, Source};
 use crate::SearchError;
+
+/// Below this many exact hits, a search also looks for words one or two typos away.
+const FEW_EXACT_HITS: u64 = 3;
 
 /// Default memory budget of an [`IndexUpdater`], shared by its threads.
 pub const DEFAULT_WRITER_MEMORY: usize = 64 * 1024 * 1024;
@@ -217,18 +219,31 @@ impl SearchIndex {
         let searcher = inner.reader.searcher();
         let start = req.start_index as usize;
         let max = req.max_results as usize;
-        if max == 0 || start as u64 >= searcher.num_docs() {
-            let total = searcher.search(&*query, &Count)? as u64;
-            return Ok(SearchResults {
-                total,
-                hits: Vec::new(),
-            });
-        }
+        let limit = if max == 0 || start as u64 >= searcher.num_docs() {
+            0
+        } else {
+            start + max
+        };
         let collector = PageCollector {
             order: req.order_by,
-            limit: start + max,
+            limit,
         };
-        let page = searcher.search(&*query, &collector)?;
+        let mut page = searcher.search(&*query, &collector)?;
+        if page.total < FEW_EXACT_HITS {
+            // Typo tolerance, only when exact matching finds too little: the exact hits keep
+            // their order at the top and the hits only a fuzzy match finds follow them.
+            let fuzzy = compiler.compile_fuzzy(parsed, req);
+            if let Some(fuzzy) = fuzzy.query {
+                let only_fuzzy = BooleanQuery::new(vec![
+                    (Occur::Must, fuzzy),
+                    (Occur::MustNot, query.box_clone()),
+                ]);
+                let more = searcher.search(&only_fuzzy, &collector)?;
+                page.total += more.total;
+                page.best.extend(more.best);
+                page.best.truncate(limit);
+            }
+        }
         let mut analyzer = compiler.text;
         let mut hits = Vec::with_capacity(page.best.len().saturating_sub(start));
         for candidate in page.best.iter().skip(start) {
@@ -396,29 +411,51 @@ impl IndexUpdater {
         doc.add_u64(f.id_hi, hi);
         doc.add_u64(f.id_lo, lo);
 
-        let mut add = |field, value: Option<&String>| {
+        fn add_to(
+            doc: &mut TantivyDocument,
+            field: tantivy::schema::Field,
+            value: Option<&String>,
+        ) {
             if let Some(v) = value.filter(|v| !v.trim().is_empty()) {
                 doc.add_text(field, v);
             }
-        };
-        add(f.title, info.title.as_ref());
-        add(f.subtitle, info.subtitle.as_ref());
-        add(f.publisher, info.publisher.as_ref());
-        add(f.description, info.description.as_ref());
+        }
+        add_to(&mut doc, f.title, info.title.as_ref());
+        add_to(&mut doc, f.subtitle, info.subtitle.as_ref());
+        add_to(&mut doc, f.publisher, info.publisher.as_ref());
+        add_to(&mut doc, f.description, info.description.as_ref());
         for author in info.authors.iter().flatten() {
-            add(f.authors, Some(author));
+            add_to(&mut doc, f.authors, Some(author));
         }
         for category in info.categories.iter().flatten() {
-            add(f.categories, Some(category));
+            add_to(&mut doc, f.categories, Some(category));
         }
         if let Some(text) = full_text.filter(|t| !t.trim().is_empty()) {
             doc.add_text(f.full_text, text);
         }
 
+        add_to(&mut doc, f.plain, info.title.as_ref());
+        add_to(&mut doc, f.plain, info.subtitle.as_ref());
+        let mut surnames = Vec::new();
+        for author in info.authors.iter().flatten() {
+            add_to(&mut doc, f.plain, Some(author));
+            let key = title_key(&mut self.keys, author);
+            if let Some(surname) = key.rsplit(' ').next().filter(|s| !s.is_empty()) {
+                surnames.push(surname.to_owned());
+            }
+            if !key.is_empty() {
+                doc.add_text(f.author_key, key);
+            }
+        }
         if let Some(title) = info.title.as_deref() {
             let key = title_key(&mut self.keys, title);
             if !key.is_empty() {
                 doc.add_text(f.title_key, &key);
+                // "pride and prejudice austen", "austen pride and prejudice".
+                for surname in &surnames {
+                    doc.add_text(f.title_key, format!("{key} {surname}"));
+                    doc.add_text(f.title_key, format!("{surname} {key}"));
+                }
             }
             if let Some(subtitle) = info.subtitle.as_deref() {
                 let sub = title_key(&mut self.keys, subtitle);
@@ -482,6 +519,10 @@ impl IndexUpdater {
             doc.add_text(f.tags, tags::EPUB);
         }
         doc.add_u64(f.date, date_key(info.published_date.as_deref()));
+        let ratings = info
+            .ratings_count
+            .map_or(0, |n| u64::try_from(n).unwrap_or(0));
+        doc.add_u64(f.popularity, ratings);
         doc
     }
 }

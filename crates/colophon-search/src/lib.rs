@@ -10,6 +10,7 @@ mod plain_seek;
 pub mod query;
 mod schema;
 mod snippet;
+mod words;
 
 #[cfg(test)]
 mod tests;
