@@ -205,18 +205,22 @@ def relevant(item, result):
 
 def score(args):
     items = [json.loads(l) for l in open(args.queries, encoding="utf-8")]
-    stats = collections.defaultdict(lambda: {"n": 0, "s1": 0, "s10": 0, "rr": 0.0, "misses": []})
+    stats = collections.defaultdict(
+        lambda: {"n": 0, "s1": 0, "s10": 0, "rr": 0.0, "ms": 0.0, "misses": []})
     t0 = time.time()
     for item in items:
         query = urllib.parse.urlencode({
             "q": item["q"], "maxResults": 10, "key": args.key,
             "fields": "items(id,volumeInfo(title,authors))",
         })
+        started = time.perf_counter()
         with urllib.request.urlopen(f"{args.base_url}/books/v1/volumes?{query}") as resp:
             results = json.load(resp).get("items", [])
+        elapsed_ms = (time.perf_counter() - started) * 1000
         rank = next((i + 1 for i, r in enumerate(results) if relevant(item, r)), None)
         s = stats[item["class"]]
         s["n"] += 1
+        s["ms"] += elapsed_ms
         if rank == 1:
             s["s1"] += 1
         if rank:
@@ -229,18 +233,18 @@ def score(args):
     elapsed = time.time() - t0
     order = ["title", "title+typo", "title_author", "title_author+typo", "author", "author+typo",
              "isbn", "phrase", "phrase+typo"]
-    print("| class | queries | success@1 | success@10 | MRR |")
-    print("| --- | ---: | ---: | ---: | ---: |")
-    total = {"n": 0, "s1": 0, "s10": 0, "rr": 0.0}
+    print("| class | queries | success@1 | success@10 | MRR | mean ms |")
+    print("| --- | ---: | ---: | ---: | ---: | ---: |")
+    total = {"n": 0, "s1": 0, "s10": 0, "rr": 0.0, "ms": 0.0}
     for cls in order + sorted(set(stats) - set(order)):
         if cls not in stats:
             continue
         s = stats[cls]
         for k in total:
             total[k] += s[k]
-        print(f"| {cls} | {s['n']} | {s['s1'] / s['n']:.3f} | {s['s10'] / s['n']:.3f} | {s['rr'] / s['n']:.3f} |")
+        print(f"| {cls} | {s['n']} | {s['s1'] / s['n']:.3f} | {s['s10'] / s['n']:.3f} | {s['rr'] / s['n']:.3f} | {s['ms'] / s['n']:.1f} |")
     n = total["n"]
-    print(f"| **all** | {n} | {total['s1'] / n:.3f} | {total['s10'] / n:.3f} | {total['rr'] / n:.3f} |")
+    print(f"| **all** | {n} | {total['s1'] / n:.3f} | {total['s10'] / n:.3f} | {total['rr'] / n:.3f} | {total['ms'] / n:.1f} |")
     print(f"\n{n} queries in {elapsed:.1f} s", file=sys.stderr)
     if args.report:
         with open(args.report, "w", encoding="utf-8") as f:

@@ -25,6 +25,10 @@ pub struct SearchRequest {
     pub max_results: u32,
     /// `showPreorders`.
     pub show_preorders: bool,
+    /// When exact matching finds too little, also match words one or two typos away
+    /// (after the exact hits). On for every API search; off where exact semantics are
+    /// wanted (tests of the query language, internal lookups).
+    pub typo_tolerance: bool,
 }
 
 impl SearchRequest {
@@ -41,6 +45,7 @@ impl SearchRequest {
             start_index: 0,
             max_results: 10,
             show_preorders: false,
+            typo_tolerance: true,
         }
     }
 }

@@ -53,6 +53,11 @@ const ONE_TYPO_FROM: usize = 5;
 const TWO_TYPOS_FROM: usize = 9;
 /// Most consecutive word pairs that get a proximity clause.
 const MAX_NEAR_PAIRS: usize = 8;
+/// Words a query needs before the proximity of its words in the full text counts.
+const NEAR_FULL_TEXT_FROM: usize = 5;
+/// Word clauses a query needs before, in typo-tolerant mode, one of them may match nothing
+/// at all (a passage remembered with a word wrong or missing).
+const ONE_MISSING_FROM: usize = 5;
 
 impl<'a> Compiler<'a> {
     pub fn new(fields: &'a Fields, text: TextAnalyzer, keys: TextAnalyzer) -> Self {
@@ -66,23 +71,21 @@ impl<'a> Compiler<'a> {
         }
     }
 
-    /// Like [`Compiler::compile`], with typo tolerance: a plain word of 5 letters or more
-    /// (`intitle:`, `inauthor:`, `inpublisher:` and `subject:` words too) also matches words
-    /// one edit away (two from 9 letters; a transposition is one edit), at a fraction of an
-    /// exact match's score. The query is `None` when no word is long enough to change
-    /// anything.
+    /// Like [`Compiler::compile`], with typo tolerance: a plain (or `intitle:`/`inauthor:`)
+    /// word of 5 letters or more also matches the words of titles, subtitles and authors one
+    /// edit away (two from 9 letters; a transposition is one edit), at a fraction of an
+    /// exact match's score; and a query of 5 plain words or more may miss one of them
+    /// entirely (a passage remembered with one word wrong). The query is `None` when no
+    /// word is long enough to change anything.
     pub fn compile_fuzzy(&mut self, parsed: &ParsedQuery, req: &SearchRequest) -> Compiled {
         let tolerant = parsed.positive().any(|c| {
             !c.phrase
                 && matches!(
                     c.field,
-                    QueryField::Any
-                        | QueryField::Title
-                        | QueryField::Author
-                        | QueryField::Publisher
-                        | QueryField::Subject
+                    QueryField::Any | QueryField::Title | QueryField::Author
                 )
-                && c.text.chars().filter(|ch| ch.is_alphanumeric()).count() >= ONE_TYPO_FROM
+                && c.text.chars().all(char::is_alphabetic)
+                && c.text.chars().count() >= ONE_TYPO_FROM
         });
         if !tolerant {
             return Compiled {
@@ -102,11 +105,17 @@ impl<'a> Compiler<'a> {
             Vec::with_capacity(parsed.clauses.len() + 8);
         let mut highlight = Vec::new();
         let mut positive = 0usize;
+        // Plain words, kept apart in typo-tolerant mode: a long query may miss one.
+        let mut words: Vec<Box<dyn Query>> = Vec::new();
         for clause in &parsed.clauses {
             match (self.clause(clause, &mut highlight), clause.negated) {
                 (ClauseQuery::Query(q), false) => {
                     positive += 1;
-                    clauses.push((Occur::Must, q));
+                    if self.fuzzy && clause.field == QueryField::Any && !clause.phrase {
+                        words.push(q);
+                    } else {
+                        clauses.push((Occur::Must, q));
+                    }
                 }
                 (ClauseQuery::Query(q), true) => clauses.push((Occur::MustNot, q)),
                 (ClauseQuery::Nothing, false) => {
@@ -123,6 +132,17 @@ impl<'a> Compiler<'a> {
                 query: None,
                 highlight,
             };
+        }
+        if words.len() >= ONE_MISSING_FROM {
+            let required = words.len() - 1;
+            clauses.push((
+                Occur::Must,
+                Box::new(BooleanQuery::union_with_minimum_required_clauses(
+                    words, required,
+                )),
+            ));
+        } else {
+            clauses.extend(words.into_iter().map(|q| (Occur::Must, q)));
         }
         if let Some(q) = self.exact_title(parsed) {
             clauses.push((Occur::Should, q));
@@ -165,7 +185,9 @@ impl<'a> Compiler<'a> {
                 ];
                 let mut shoulds = self.text_queries(&any);
                 if !clause.phrase {
-                    shoulds.extend(self.fuzzy_queries(&any));
+                    // Not in the description and full text: their dictionaries are large
+                    // (slow to walk with an automaton) and full of near-words.
+                    shoulds.extend(self.fuzzy_query());
                     if looks_like_volume_id(&clause.text) {
                         shoulds.push(exact(f.id_ci, &clause.text.to_ascii_lowercase()));
                     }
@@ -180,10 +202,11 @@ impl<'a> Compiler<'a> {
             QueryField::Title => self.words(
                 clause,
                 &[(f.title, Boosts::TITLE), (f.subtitle, Boosts::SUBTITLE)],
+                true,
             ),
-            QueryField::Author => self.words(clause, &[(f.authors, Boosts::AUTHORS)]),
-            QueryField::Publisher => self.words(clause, &[(f.publisher, Boosts::PUBLISHER)]),
-            QueryField::Subject => self.words(clause, &[(f.categories, Boosts::CATEGORIES)]),
+            QueryField::Author => self.words(clause, &[(f.authors, Boosts::AUTHORS)], true),
+            QueryField::Publisher => self.words(clause, &[(f.publisher, Boosts::PUBLISHER)], false),
+            QueryField::Subject => self.words(clause, &[(f.categories, Boosts::CATEGORIES)], false),
             QueryField::Isbn => match Isbn::parse(&clause.text) {
                 Ok(isbn) => ClauseQuery::Query(exact(f.isbn, isbn.isbn13())),
                 Err(_) => ClauseQuery::Nothing,
@@ -193,13 +216,15 @@ impl<'a> Compiler<'a> {
         }
     }
 
-    /// A keyword clause's word or phrase over `fields` (fuzzy alternatives for a word in
-    /// fuzzy mode).
-    fn words(&mut self, clause: &Clause, fields: &[(Field, f32)]) -> ClauseQuery {
+    /// A keyword clause's word or phrase over `fields`; in fuzzy mode and when `tolerant`,
+    /// a word also matches near-words of the title, subtitle and authors (so a mistyped
+    /// `intitle:` word may find a near-word in an author's name: typo tolerance is
+    /// approximate by nature).
+    fn words(&mut self, clause: &Clause, fields: &[(Field, f32)], tolerant: bool) -> ClauseQuery {
         self.analyze(&clause.text);
         let mut queries = self.text_queries(fields);
-        if !clause.phrase {
-            queries.extend(self.fuzzy_queries(fields));
+        if tolerant && !clause.phrase {
+            queries.extend(self.fuzzy_query());
         }
         any_of(queries)
     }
@@ -213,30 +238,35 @@ impl<'a> Compiler<'a> {
         }
     }
 
-    /// In fuzzy mode, for a one-token word long enough: a fuzzy query per field, with the
-    /// edit distance the word's length allows.
-    fn fuzzy_queries(&self, fields: &[(Field, f32)]) -> Vec<Box<dyn Query>> {
+    /// In fuzzy mode, for a one-token word long enough: the words one or two edits away
+    /// (by the word's length) in the title, subtitle or authors. One automaton walk over
+    /// the `plain` field's dictionary (unstemmed words of those three fields) instead of one
+    /// per field: typos are matched against the words as written.
+    fn fuzzy_query(&self) -> Option<Box<dyn Query>> {
         if !self.fuzzy {
-            return Vec::new();
+            return None;
         }
-        let ([(_, stem)], [(_, plain)]) = (self.tokens.as_slice(), self.plain_tokens.as_slice())
-        else {
-            return Vec::new();
+        let [(_, plain)] = self.plain_tokens.as_slice() else {
+            return None;
         };
-        let letters = plain.chars().count();
-        let distance = match letters {
+        if !plain.chars().all(char::is_alphabetic) {
+            // Numbers, codes, ISBNs: a typo there names something else.
+            return None;
+        }
+        let distance = match plain.chars().count() {
             n if n >= TWO_TYPOS_FROM => 2,
             n if n >= ONE_TYPO_FROM => 1,
-            _ => return Vec::new(),
+            _ => return None,
         };
-        fields
-            .iter()
-            .map(|&(field, boost)| {
-                let q = FuzzyTermQuery::new(Term::from_field_text(field, stem), distance, true);
-                Box::new(BoostQuery::new(Box::new(q), boost * Boosts::FUZZY_SHARE))
-                    as Box<dyn Query>
-            })
-            .collect()
+        let q = FuzzyTermQuery::new(
+            Term::from_field_text(self.fields.plain, plain),
+            distance,
+            true,
+        );
+        Some(Box::new(BoostQuery::new(
+            Box::new(q),
+            Boosts::TITLE * Boosts::FUZZY_SHARE,
+        )))
     }
 
     /// Ranking clauses over the positive plain words (and `intitle:`/`inauthor:` words), in
@@ -288,13 +318,24 @@ impl<'a> Compiler<'a> {
                 pairs.push(p);
             }
         }
-        for (a, b) in pairs {
-            for (field, boost) in [
+        // Proximity in the full text only for queries long enough to be a remembered
+        // passage: for short ones it is costly (long position lists) and says little.
+        let near_fields: &[(Field, f32)] = if stems.len() >= NEAR_FULL_TEXT_FROM {
+            &[
                 (f.title, Boosts::NEAR_TITLE),
                 (f.authors, Boosts::NEAR_AUTHORS),
                 (f.description, Boosts::NEAR_TEXT),
                 (f.full_text, Boosts::NEAR_TEXT),
-            ] {
+            ]
+        } else {
+            &[
+                (f.title, Boosts::NEAR_TITLE),
+                (f.authors, Boosts::NEAR_AUTHORS),
+                (f.description, Boosts::NEAR_TEXT),
+            ]
+        };
+        for (a, b) in pairs {
+            for &(field, boost) in near_fields {
                 let mut phrase = PhraseQuery::new(vec![
                     Term::from_field_text(field, a),
                     Term::from_field_text(field, b),

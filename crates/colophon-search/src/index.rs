@@ -17,11 +17,12 @@ use crate::analysis::{
 use crate::collector::{Candidate, PageCollector};
 use crate::compile::Compiler;
 use crate::query::{self, ParsedQuery};
-use crate::schema::{self, tags, Fields};
+use crate::schema::{self, tags, Boosts, Fields};
 use crate::snippet::{self, Source};
 use crate::SearchError;
 
-/// Below this many exact hits, a search also looks for words one or two typos away.
+/// Below this many exact hits (and none of them an exact title, author or identifier
+/// match), a search also looks for words one or two typos away.
 const FEW_EXACT_HITS: u64 = 3;
 
 /// Default memory budget of an [`IndexUpdater`], shared by its threads.
@@ -229,7 +230,9 @@ impl SearchIndex {
             limit,
         };
         let mut page = searcher.search(&*query, &collector)?;
-        if page.total < FEW_EXACT_HITS {
+        // An exact title, author or identifier match is the book: nothing to correct.
+        let exact_key_hit = page.best.first().is_some_and(|c| c.score >= Boosts::EXACT);
+        if req.typo_tolerance && page.total < FEW_EXACT_HITS && !exact_key_hit {
             // Typo tolerance, only when exact matching finds too little: the exact hits keep
             // their order at the top and the hits only a fuzzy match finds follow them.
             let fuzzy = compiler.compile_fuzzy(parsed, req);

@@ -132,9 +132,12 @@ fn index_of(records: &[Rec]) -> SearchIndex {
     index
 }
 
+/// A request with exact semantics (the query-language tests); typo tolerance has its own
+/// tests in [`relevance`].
 fn req(q: &str) -> SearchRequest {
     let mut r = SearchRequest::new(q);
     r.max_results = 40;
+    r.typo_tolerance = false;
     r
 }
 
@@ -1037,5 +1040,145 @@ fn perf_smoke() {
                 "{q:>24} {label:>14}: {total:>5} hits, {per:>8.0} µs/query (10 hits + snippets)"
             );
         }
+    }
+}
+
+mod relevance {
+    use super::*;
+
+    /// Ids of the hits of `q` as an API search gives them (typo tolerance on), in order.
+    fn find(index: &SearchIndex, q: &str) -> Vec<String> {
+        let mut r = SearchRequest::new(q);
+        r.max_results = 40;
+        let res = index.search(&r).unwrap();
+        assert_eq!(res.total as usize, res.hits.len(), "total of {q:?}");
+        res.hits.iter().map(|h| h.id.to_string()).collect()
+    }
+
+    /// Ids in the given order.
+    fn names(ns: &[u32]) -> Vec<String> {
+        ns.iter().map(|n| id(*n).to_string()).collect()
+    }
+
+    fn ratings(mut rec: Rec, n: i32) -> Rec {
+        rec.0.volume_info.ratings_count = Some(n);
+        rec
+    }
+
+    #[test]
+    fn one_typo_finds_the_book_and_exact_hits_stay_first() {
+        let index = index_of(&[
+            Rec::new(1, "Pride and Prejudice").authors(&["Jane Austen"]),
+            Rec::new(2, "Prejudice Reconsidered").authors(&["A. Critic"]),
+            Rec::new(3, "Sense and Sensibility").authors(&["Jane Austen"]),
+        ]);
+        // `prejudise`: one substitution; `pride` is exact.
+        assert_eq!(find(&index, "pride and prejudise"), names(&[1]));
+        // Two edits in a word of 9+ letters (`sensibility` → `sensibiltiy` is one
+        // transposition; `sensabilty` is two edits).
+        assert_eq!(find(&index, "sensabilty"), names(&[3]));
+        // Short words get no tolerance: `jame` is not `jane`.
+        assert!(find(&index, "jame").is_empty());
+        // Numbers get none either.
+        assert!(find(&index, "123456").is_empty());
+        // With enough exact hits, no fuzzy hit is added: `austen` matches 1 and 3 exactly,
+        // and a fuzzy pass would add nothing else; the exact order holds.
+        let exact = find(&index, "austen");
+        assert_eq!(exact.len(), 2);
+    }
+
+    #[test]
+    fn fuzzy_hits_come_after_the_exact_ones() {
+        let index = index_of(&[
+            Rec::new(1, "Dreamland").authors(&["Julie Lippmann"]),
+            Rec::new(2, "Dreamlands").authors(&["Other Writer"]),
+        ]);
+        // `dreamland` is exact for 1 and one edit from `dreamlands` (2, which the stemmer
+        // does not reduce to the same word in every language): 1 first, whatever 2 scores.
+        let hits = find(&index, "dreamland");
+        assert_eq!(hits.first(), Some(&names(&[1])[0]));
+    }
+
+    #[test]
+    fn a_long_remembered_passage_may_miss_one_word() {
+        let index = index_of(&[
+            Rec::new(1, "A Novel")
+                .description("it was the best of times it was the worst of times"),
+            Rec::new(2, "Another").description("the age of wisdom and the age of foolishness"),
+        ]);
+        // `wurst` is no word of the catalog: exact matching finds nothing; the passage
+        // with one word missing still finds its book, and not the other.
+        assert_eq!(find(&index, "best of times it was the wurst"), names(&[1]));
+    }
+
+    #[test]
+    fn an_author_name_alone_ranks_books_by_the_author_first() {
+        let index = index_of(&[
+            Rec::new(1, "Life of Ludwig van Beethoven").authors(&["A. Biographer"]),
+            Rec::new(2, "Symphonies").authors(&["Ludwig van Beethoven"]),
+        ]);
+        assert_eq!(find(&index, "ludwig van beethoven")[0], names(&[2])[0]);
+    }
+
+    #[test]
+    fn title_and_surname_is_an_exact_match() {
+        let index = index_of(&[
+            Rec::new(1, "Emma").authors(&["Jane Austen"]),
+            Rec::new(2, "Emma and the Austen Sisters").authors(&["Jane Doe"]),
+        ]);
+        assert_eq!(find(&index, "emma austen")[0], names(&[1])[0]);
+        assert_eq!(find(&index, "austen emma")[0], names(&[1])[0]);
+    }
+
+    #[test]
+    fn popularity_orders_equal_titles_but_not_a_better_match() {
+        let index = index_of(&[
+            ratings(
+                Rec::new(1, "The Origin of Species").authors(&["Someone Else"]),
+                3,
+            ),
+            ratings(
+                Rec::new(2, "The Origin of Species").authors(&["Charles Darwin"]),
+                500_000,
+            ),
+            ratings(
+                Rec::new(3, "Species").authors(&["Popular Writer"]),
+                9_000_000,
+            ),
+        ]);
+        assert_eq!(find(&index, "the origin of species"), names(&[2, 1]));
+        // The very popular one-word title does not outrank the exact title match.
+        assert_eq!(find(&index, "species")[0], names(&[3])[0]);
+        assert_eq!(
+            find(&index, "origin species"),
+            names(&[2, 1]),
+            "both exact-title volumes, the popular one first"
+        );
+    }
+
+    #[test]
+    fn exact_word_forms_rank_above_stemmed_ones() {
+        let index = index_of(&[
+            Rec::new(1, "Run").authors(&["A"]),
+            Rec::new(2, "Running").authors(&["B"]),
+        ]);
+        assert_eq!(find(&index, "running")[0], names(&[2])[0]);
+        assert_eq!(find(&index, "run")[0], names(&[1])[0]);
+    }
+
+    #[test]
+    fn cjk_titles_are_found_by_any_two_character_part() {
+        let index = index_of(&[
+            Rec::new(1, "ノルウェイの森").authors(&["村上春樹"]),
+            Rec::new(2, "東京物語").authors(&["Someone"]),
+        ]);
+        assert_eq!(find(&index, "村上春樹"), names(&[1]));
+        assert_eq!(find(&index, "村上"), names(&[1]));
+        assert_eq!(find(&index, "物語"), names(&[2]));
+        assert_eq!(find(&index, "\"東京物語\""), names(&[2]));
+        assert!(
+            find(&index, "東京語").is_empty(),
+            "bigrams must be adjacent"
+        );
     }
 }

@@ -117,6 +117,7 @@ pub fn search_request(p: &QueryParams) -> Result<SearchRequest, ApiError> {
         start_index: p.u32_in("startIndex", 0, u32::MAX, 0)?,
         max_results: p.u32_in("maxResults", 0, MAX_RESULTS, 10)?,
         show_preorders: p.bool_or("showPreorders", false)?,
+        typo_tolerance: true,
     })
 }
 
