@@ -112,7 +112,14 @@ async fn user_a_cannot_reach_user_b() {
     assert_eq!(rated.status, 200);
     let before = b_state(&app, &b.token, &pride).await;
     assert!(before.0["totalItems"] == 3, "{}", before.0);
-    let private = [secret, "B bookmark", "B deleted", b_id.as_str(), "b-chosen"];
+    let private = [
+        secret,
+        "B bookmark",
+        "B deleted",
+        b_id.as_str(),
+        "b-chosen",
+        b.id.as_str(),
+    ];
 
     let unknown_404 = call(
         &app,

@@ -50,7 +50,7 @@ pub async fn list(
     };
     let found = service
         .like(
-            &[record.id.clone()],
+            std::slice::from_ref(&record.id),
             &exclude,
             maturity,
             MAX_RECOMMENDATIONS,
