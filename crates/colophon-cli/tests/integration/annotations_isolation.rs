@@ -5,7 +5,7 @@
 use serde_json::{json, Value};
 
 use crate::annotations::{call, note, user, volume};
-use crate::support::TestApp;
+use crate::support::{Options, TestApp};
 
 /// Who calls.
 #[derive(Debug, Clone, Copy)]
@@ -62,22 +62,48 @@ async fn b_state(app: &TestApp, token: &str, pride: &str) -> (Value, Value, Valu
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn user_a_cannot_reach_user_b() {
-    let app = TestApp::demo().await;
-    let pride = volume(&app, "intitle:pride+inauthor:austen").await;
-    let emma = volume(&app, "intitle:emma+inauthor:austen").await;
-    let a = user(&app, "a@example.org").await;
-    let b = user(&app, "b@example.org").await;
+async fn user_a_cannot_reach_user_b_on_sqlite() {
+    isolation(&TestApp::demo().await).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn user_a_cannot_reach_user_b_on_postgres() {
+    let Ok(admin) = std::env::var("COLOPHON_TEST_DATABASE_URL") else {
+        eprintln!("PostgreSQL isolation test SKIPPED: COLOPHON_TEST_DATABASE_URL is not set");
+        return;
+    };
+    let url = colophon_store_postgres::create_test_database(&admin)
+        .await
+        .expect("create db");
+    {
+        let app = TestApp::spawn(Options {
+            demo: true,
+            database_url: Some(url.clone()),
+            ..Options::default()
+        })
+        .await;
+        isolation(&app).await;
+    }
+    colophon_store_postgres::drop_test_database(&admin, &url)
+        .await
+        .expect("drop db");
+}
+
+async fn isolation(app: &TestApp) {
+    let pride = volume(app, "intitle:pride+inauthor:austen").await;
+    let emma = volume(app, "intitle:emma+inauthor:austen").await;
+    let a = user(app, "a@example.org").await;
+    let b = user(app, "b@example.org").await;
     let base = "/books/v1/mylibrary/annotations";
 
     // B's private data: two annotations (one with a chosen id), a tombstone, a rating.
     let secret = "B's private note about Darcy";
-    let b1 = call(&app, "POST", base, &b.token, &note(&pride, "notes", secret))
+    let b1 = call(app, "POST", base, &b.token, &note(&pride, "notes", secret))
         .await
         .json();
     let b_id = b1["id"].as_str().unwrap().to_owned();
     call(
-        &app,
+        app,
         "POST",
         &format!("{base}?annotationId=b-chosen"),
         &b.token,
@@ -85,7 +111,7 @@ async fn user_a_cannot_reach_user_b() {
     )
     .await;
     let gone = call(
-        &app,
+        app,
         "POST",
         base,
         &b.token,
@@ -94,7 +120,7 @@ async fn user_a_cannot_reach_user_b() {
     .await
     .json();
     call(
-        &app,
+        app,
         "DELETE",
         &format!("{base}/{}", gone["id"].as_str().unwrap()),
         &b.token,
@@ -102,7 +128,7 @@ async fn user_a_cannot_reach_user_b() {
     )
     .await;
     let rated = call(
-        &app,
+        app,
         "POST",
         &format!("/books/v1/volumes/recommended/rate?rating=NOT_INTERESTED&volumeId={emma}"),
         &b.token,
@@ -110,7 +136,7 @@ async fn user_a_cannot_reach_user_b() {
     )
     .await;
     assert_eq!(rated.status, 200);
-    let before = b_state(&app, &b.token, &pride).await;
+    let before = b_state(app, &b.token, &pride).await;
     assert!(before.0["totalItems"] == 3, "{}", before.0);
     let private = [
         secret,
@@ -122,7 +148,7 @@ async fn user_a_cannot_reach_user_b() {
     ];
 
     let unknown_404 = call(
-        &app,
+        app,
         "PUT",
         &format!("{base}/no-such-annotation"),
         &a.token,
@@ -165,6 +191,11 @@ async fn user_a_cannot_reach_user_b() {
         ("annotationData.list", A, "GET", format!("/books/v1/volumes/{v}/layers/notes/data?contentVersion=x"), Value::Null, Clean),
         ("annotationData.list", Key, "GET", format!("/books/v1/volumes/{v}/layers/notes/data?contentVersion=x"), Value::Null, Error(404)),
         ("annotationData.get", A, "GET", format!("/books/v1/volumes/{v}/layers/notes/data/{b_id}?contentVersion=x"), Value::Null, Error(404)),
+        ("layers.get", None, "GET", format!("/books/v1/volumes/{v}/layersummary/notes"), Value::Null, Error(403)),
+        ("volumeAnnotations.get", None, "GET", format!("/books/v1/volumes/{v}/layers/notes/annotations/{b_id}"), Value::Null, Error(403)),
+        ("annotationData.list", None, "GET", format!("/books/v1/volumes/{v}/layers/notes/data?contentVersion=x"), Value::Null, Error(403)),
+        ("annotationData.get", Key, "GET", format!("/books/v1/volumes/{v}/layers/notes/data/{b_id}?contentVersion=x"), Value::Null, Error(404)),
+        ("annotationData.get", None, "GET", format!("/books/v1/volumes/{v}/layers/notes/data/{b_id}?contentVersion=x"), Value::Null, Error(403)),
         ("recommended.list", A, "GET", "/books/v1/volumes/recommended".into(), Value::Null, Clean),
         ("recommended.list", Key, "GET", "/books/v1/volumes/recommended".into(), Value::Null, Error(401)),
         ("recommended.list", None, "GET", "/books/v1/volumes/recommended".into(), Value::Null, Error(401)),
@@ -180,12 +211,12 @@ async fn user_a_cannot_reach_user_b() {
     ];
     for (what, cred, method, path, body, expect) in cases {
         let r = match cred {
-            A => call(&app, method, &path, &a.token, &body).await,
-            None => call(&app, method, &path, "", &body).await,
+            A => call(app, method, &path, &a.token, &body).await,
+            None => call(app, method, &path, "", &body).await,
             Key => {
                 let sep = if path.contains('?') { '&' } else { '?' };
                 call(
-                    &app,
+                    app,
                     method,
                     &format!("{path}{sep}key={}", app.key),
                     "",
@@ -224,7 +255,7 @@ async fn user_a_cannot_reach_user_b() {
         .json();
     assert!(assoc.to_string().contains(&emma), "{assoc}");
 
-    let after = b_state(&app, &b.token, &pride).await;
+    let after = b_state(app, &b.token, &pride).await;
     assert_eq!(
         before, after,
         "B's annotations, recommendations and budgets are unchanged"
