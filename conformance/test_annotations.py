@@ -16,6 +16,7 @@ import pytest
 from googleapiclient.discovery import build_from_document
 from googleapiclient.errors import HttpError
 
+from discovery_schema import assert_matches_schema
 from test_oauth_installed_app import BOOKS_SCOPE, PASSWORD, ColophonBrowser, _run
 
 
@@ -82,12 +83,15 @@ def test_annotation_lifecycle(user_books, books):
     volume = _volume(books, "intitle:pride inauthor:austen")
     notes = user_books.mylibrary().annotations()
     made = [notes.insert(body=_note(volume, f"note {i}")).execute() for i in range(3)]
+    for m in made:
+        assert_matches_schema(m, "Annotation", context="annotations.insert")
     assert all(m["kind"] == "books#annotation" and m["layerSummary"]["limitType"] == "CHARACTERS" for m in made)
 
     # Paging through list_next, as the client library does it.
     seen, request = [], notes.list(volumeId=volume, maxResults=2)
     while request is not None:
         page = request.execute()
+        assert_matches_schema(page, "Annotations", context="annotations.list")
         assert page["totalItems"] == 3
         seen += [a["id"] for a in page.get("items", [])]
         request = notes.list_next(request, page)
@@ -108,13 +112,20 @@ def test_annotation_lifecycle(user_books, books):
     assert any(a["id"] == made[1]["id"] and a["deleted"] for a in changes["items"])
 
     summary = notes.summary(layerIds=["notes", "bookmarks"], volumeId=volume).execute()
+    assert_matches_schema(summary, "AnnotationsSummary", context="annotations.summary")
     assert [l["layerId"] for l in summary["layers"]] == ["notes", "bookmarks"]
     assert summary["layers"][0]["remainingCharacterCount"] < summary["layers"][0]["allowedCharacterCount"]
 
     layers = user_books.layers().list(volumeId=volume).execute()
+    assert_matches_schema(layers, "Layersummaries", context="layers.list")
     assert [l["layerId"] for l in layers["items"]] == ["notes"]
     anns = user_books.layers().volumeAnnotations().list(volumeId=volume, layerId="notes", contentVersion="1").execute()
+    assert_matches_schema(anns, "Volumeannotations", context="layers.volumeAnnotations.list")
     assert anns["totalItems"] == 2
+    one = user_books.layers().volumeAnnotations().get(volumeId=volume, layerId="notes", annotationId=anns["items"][0]["id"]).execute()
+    assert_matches_schema(one, "Volumeannotation", context="layers.volumeAnnotations.get")
+    data = user_books.layers().annotationData().list(volumeId=volume, layerId="notes", contentVersion="1").execute()
+    assert_matches_schema(data, "Annotationsdata", context="layers.annotationData.list")
 
 
 def test_bad_requests_get_google_errors(user_books, books):
@@ -139,11 +150,14 @@ def test_recommendations_follow_what_the_user_annotates(user_books, books):
     recs = user_books.volumes().recommended().list().execute()
     ids = [v["id"] for v in recs.get("items", [])]
     assert pride not in ids and ids, recs
+    assert_matches_schema(recs, "Volumes", context="volumes.recommended.list")
     assert all(v["recommendedInfo"]["explanation"] for v in recs["items"])
     first = ids[0]
     rated = user_books.volumes().recommended().rate(rating="NOT_INTERESTED", volumeId=first).execute()
     assert rated["consistency_token"]
+    assert_matches_schema(rated, "BooksVolumesRecommendedRateResponse", context="volumes.recommended.rate")
     again = [v["id"] for v in user_books.volumes().recommended().list().execute().get("items", [])]
     assert first not in again
     related = books.volumes().associated().list(volumeId=pride, association="end-of-volume").execute()
+    assert_matches_schema(related, "Volumes", context="volumes.associated.list")
     assert related["kind"] == "books#volumes" and related["totalItems"] == len(related["items"])
