@@ -77,7 +77,8 @@ impl AuthServer {
         self.inner.config.issuer.starts_with("https://")
     }
 
-    pub(crate) fn now(&self) -> chrono::DateTime<chrono::Utc> {
+    /// Now, by the server's clock (a fixed clock in tests): the time of every write.
+    pub fn now(&self) -> chrono::DateTime<chrono::Utc> {
         self.inner.clock.now()
     }
 

@@ -1,10 +1,12 @@
 #![doc = include_str!("../README.md")]
 #![forbid(unsafe_code)]
 
+pub mod annotation;
 pub mod contribution;
 pub mod ids;
 pub mod isbn;
 pub mod options;
+pub mod recommend;
 pub mod record;
 pub mod render;
 pub mod search;

@@ -49,6 +49,23 @@ pub enum ApiError {
     /// Unknown volume id.
     #[error("The volume ID could not be found.")]
     VolumeNotFound,
+    /// A resource other than a volume does not exist (or is not the caller's: the same answer).
+    #[error("{0}")]
+    NotFound(&'static str),
+    /// A value in the request body is invalid.
+    #[error("{message}")]
+    InvalidValue {
+        /// The field, as a path in the body (`clientVersionRanges.cfiRange.startOffset`).
+        field: String,
+        /// Full message.
+        message: String,
+    },
+    /// The write conflicts with the resource's current state (a stale version, a taken id).
+    #[error("{0}")]
+    Conflict(String),
+    /// A per-user limit would be exceeded (an annotation layer's character budget).
+    #[error("{0}")]
+    LimitExceeded(String),
     /// No route for this path.
     #[error("The requested URL {0} was not found on this server.")]
     PathNotFound(String),
@@ -212,6 +229,38 @@ impl ApiError {
                 None,
                 None,
             ),
+            E::NotFound(_) => (
+                StatusCode::NOT_FOUND,
+                "NOT_FOUND",
+                "global",
+                "notFound",
+                None,
+                None,
+            ),
+            E::InvalidValue { field, .. } => (
+                StatusCode::BAD_REQUEST,
+                "INVALID_ARGUMENT",
+                "global",
+                "invalid",
+                Some((field.clone(), "body")),
+                None,
+            ),
+            E::Conflict(_) => (
+                StatusCode::CONFLICT,
+                "ABORTED",
+                "global",
+                "conflict",
+                None,
+                None,
+            ),
+            E::LimitExceeded(_) => (
+                StatusCode::FORBIDDEN,
+                "PERMISSION_DENIED",
+                "global",
+                "limitExceeded",
+                None,
+                None,
+            ),
             E::PathNotFound(_) => (
                 StatusCode::NOT_FOUND,
                 "NOT_FOUND",
@@ -363,6 +412,44 @@ impl From<CatalogError> for ApiError {
         match e {
             CatalogError::VolumeNotFound => ApiError::VolumeNotFound,
             other => ApiError::Internal(other.to_string()),
+        }
+    }
+}
+
+impl From<colophon_domain::annotation::AnnotationError> for ApiError {
+    fn from(e: colophon_domain::annotation::AnnotationError) -> Self {
+        use colophon_domain::annotation::AnnotationError as A;
+        match e {
+            A::Required(field) => ApiError::InvalidValue {
+                field: field.to_owned(),
+                message: format!("Required field: {field}"),
+            },
+            A::Invalid { field, message } if field == "pageToken" => ApiError::InvalidParameter {
+                param: field,
+                message,
+            },
+            A::Invalid { field, message } => ApiError::InvalidValue { field, message },
+        }
+    }
+}
+
+impl From<colophon_service::AnnotationsError> for ApiError {
+    fn from(e: colophon_service::AnnotationsError) -> Self {
+        use colophon_service::AnnotationsError as A;
+        match e {
+            A::NotFound => ApiError::NotFound("The annotation could not be found."),
+            A::VolumeNotFound => ApiError::VolumeNotFound,
+            A::Invalid(e) => e.into(),
+            A::Conflict(m) => ApiError::Conflict(m),
+            A::LimitExceeded {
+                layer,
+                allowed,
+                remaining,
+            } => ApiError::LimitExceeded(format!(
+                "The annotation exceeds the character limit of layer {layer} for this volume \
+                 ({allowed} characters; {remaining} remaining)."
+            )),
+            A::Store(e) => e.into(),
         }
     }
 }

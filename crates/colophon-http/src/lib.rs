@@ -2,6 +2,8 @@
 #![forbid(unsafe_code)]
 
 pub mod error;
+mod json_body;
+mod layers;
 mod mylibrary;
 mod oauth;
 mod pages;

@@ -29,6 +29,30 @@ impl QueryParams {
             .map(|(_, v)| v.as_str())
     }
 
+    /// Every non-empty value of a repeated parameter (`layerIds=a&layerIds=b`), in order.
+    pub fn all(&self, name: &str) -> Vec<&str> {
+        self.pairs
+            .iter()
+            .filter(|(k, v)| k == name && !v.is_empty())
+            .map(|(_, v)| v.as_str())
+            .collect()
+    }
+
+    /// An RFC 3339 time (`updatedMin`), or `None` when absent.
+    pub fn time(&self, name: &str) -> Result<Option<chrono::DateTime<chrono::Utc>>, ApiError> {
+        match self.non_empty(name) {
+            None => Ok(None),
+            Some(v) => colophon_domain::annotation::parse_time(v)
+                .map(Some)
+                .ok_or_else(|| {
+                    ApiError::invalid(
+                        name,
+                        format!("Invalid value '{v}' for {name}: expected an RFC 3339 time."),
+                    )
+                }),
+        }
+    }
+
     /// The first value of `name`, treating an empty value as absent.
     pub fn non_empty(&self, name: &str) -> Option<&str> {
         self.get(name).filter(|v| !v.is_empty())

@@ -7,14 +7,14 @@ use axum::extract::{Request, State};
 use axum::http::{header, HeaderValue, Method, StatusCode};
 use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
-use axum::routing::{get, post};
+use axum::routing::{get, post, put};
 use axum::Router;
 use tower_http::catch_panic::CatchPanicLayer;
 use tower_http::compression::CompressionLayer;
 use tower_http::trace::TraceLayer;
 
 use crate::error::BearerChallenge;
-use crate::{mylibrary, oauth, pages, volumes, ApiError, AppState};
+use crate::{layers, mylibrary, oauth, pages, volumes, ApiError, AppState};
 
 /// Builds the application: Books API routes, internal probes, and the layers for errors,
 /// limits, compression and tracing.
@@ -25,7 +25,8 @@ pub fn router(state: AppState) -> Router {
         .route(
             "/books/v1/mylibrary/bookshelves",
             get(mylibrary::bookshelves::list),
-        );
+        )
+        .merge(annotation_routes());
     // The authorization server, under Google's paths and their legacy aliases
     // (`oauth-behavior.md` §2).
     let oauth = Router::new()
@@ -121,6 +122,59 @@ pub fn router(state: AppState) -> Router {
         .with_state(state)
 }
 
+/// Annotations, layers, recommendations and associated volumes (issue 6, part 2).
+fn annotation_routes() -> Router<AppState> {
+    Router::new()
+        .route(
+            "/books/v1/mylibrary/annotations",
+            get(mylibrary::annotations::list).post(mylibrary::annotations::insert),
+        )
+        .route(
+            "/books/v1/mylibrary/annotations/summary",
+            post(mylibrary::annotations::summary),
+        )
+        .route(
+            "/books/v1/mylibrary/annotations/{annotation_id}",
+            put(mylibrary::annotations::update).delete(mylibrary::annotations::delete),
+        )
+        .route(
+            "/books/v1/volumes/recommended",
+            get(volumes::recommended::list),
+        )
+        .route(
+            "/books/v1/volumes/recommended/rate",
+            post(volumes::recommended::rate),
+        )
+        .route(
+            "/books/v1/volumes/{volume_id}/associated",
+            get(volumes::associated::list),
+        )
+        .route(
+            "/books/v1/volumes/{volume_id}/layersummary",
+            get(layers::summary::list),
+        )
+        .route(
+            "/books/v1/volumes/{volume_id}/layersummary/{summary_id}",
+            get(layers::summary::get),
+        )
+        .route(
+            "/books/v1/volumes/{volume_id}/layers/{layer_id}",
+            get(layers::volume_annotations::list),
+        )
+        .route(
+            "/books/v1/volumes/{volume_id}/layers/{layer_id}/annotations/{annotation_id}",
+            get(layers::volume_annotations::get),
+        )
+        .route(
+            "/books/v1/volumes/{volume_id}/layers/{layer_id}/data",
+            get(layers::annotation_data::list),
+        )
+        .route(
+            "/books/v1/volumes/{volume_id}/layers/{layer_id}/data/{annotation_data_id}",
+            get(layers::annotation_data::get),
+        )
+}
+
 /// Query parameters whose values are secrets and never reach the logs (SEC-12).
 const SECRET_PARAMS: &[&str] = &[
     "key",
@@ -190,6 +244,8 @@ fn allowed_methods(path: &str) -> &'static str {
         "/account/revoke",
         "/account/password",
         "/device/approve",
+        "/books/v1/mylibrary/annotations/summary",
+        "/books/v1/volumes/recommended/rate",
     ];
     const GET_AND_POST: &[&str] = &[
         "/o/oauth2/v2/auth",
@@ -201,11 +257,14 @@ fn allowed_methods(path: &str) -> &'static str {
         "/signin",
         "/signup",
         "/device",
+        "/books/v1/mylibrary/annotations",
     ];
     if POST_ONLY.contains(&path) {
         "POST"
     } else if GET_AND_POST.contains(&path) {
         "GET, HEAD, POST"
+    } else if path.starts_with("/books/v1/mylibrary/annotations/") {
+        "PUT, DELETE"
     } else {
         "GET, HEAD"
     }

@@ -1,12 +1,16 @@
 #![doc = include_str!("../README.md")]
 #![forbid(unsafe_code)]
 
+pub mod annotations;
 pub mod api_keys;
 pub mod catalog;
 pub mod export;
 pub mod ingest;
+pub mod recommendations;
 
+pub use annotations::{Annotations, AnnotationsError, LayerBudget, ListRequest, Page};
 pub use api_keys::{ApiKeys, CreatedKey, KeyCheck};
 pub use catalog::{Catalog, CatalogError};
 pub use export::ExportError;
 pub use ingest::{IngestReport, IngestSession};
+pub use recommendations::{Rating, Recommendations};

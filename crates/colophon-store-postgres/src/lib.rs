@@ -1,6 +1,7 @@
 #![doc = include_str!("../README.md")]
 #![forbid(unsafe_code)]
 
+mod annotations;
 mod api_keys;
 mod auth;
 mod sources;

@@ -44,7 +44,9 @@ use colophon_types::{
 
 use crate::{commit_now, ImportWrite, NewApiKey, SourceRow, Store, UpsertOutcome};
 
+mod annotations;
 mod auth;
+pub use annotations::*;
 pub use auth::*;
 
 /// Expands one `#[tokio::test]` per conformance story.
@@ -57,6 +59,7 @@ macro_rules! conformance_tests {
     ($fixture:expr) => {
         $crate::__conformance_stories!($crate::__conformance_test; $fixture);
         $crate::__auth_conformance_stories!($crate::__conformance_test; $fixture);
+        $crate::__annotation_conformance_stories!($crate::__conformance_test; $fixture);
     };
 }
 

@@ -1,6 +1,7 @@
 #![doc = include_str!("../README.md")]
 #![forbid(unsafe_code)]
 
+mod annotations;
 mod api_keys;
 mod auth;
 pub mod codec;
@@ -11,6 +12,10 @@ mod volumes;
 #[cfg(feature = "conformance")]
 pub mod conformance;
 
+pub use annotations::{
+    AnnotationQuery, AnnotationStore, AnnotationWrite, LayerUsage, RatingRecord,
+    RecommendationStore,
+};
 pub use api_keys::{ApiKeyRecord, ApiKeyStore, NewApiKey};
 pub use auth::{
     AccountStore, ClientRecord, CodeRecord, CodeRedemption, ConsentRecord, DeviceRecord,
@@ -31,11 +36,27 @@ pub trait Migrate: Send + Sync {
 
 /// Everything a Colophon server needs from storage.
 pub trait Store:
-    VolumeStore + SourceStore + ApiKeyStore + AccountStore + OAuthStore + Migrate + 'static
+    VolumeStore
+    + SourceStore
+    + ApiKeyStore
+    + AccountStore
+    + OAuthStore
+    + AnnotationStore
+    + RecommendationStore
+    + Migrate
+    + 'static
 {
 }
 
 impl<T> Store for T where
-    T: VolumeStore + SourceStore + ApiKeyStore + AccountStore + OAuthStore + Migrate + 'static
+    T: VolumeStore
+        + SourceStore
+        + ApiKeyStore
+        + AccountStore
+        + OAuthStore
+        + AnnotationStore
+        + RecommendationStore
+        + Migrate
+        + 'static
 {
 }

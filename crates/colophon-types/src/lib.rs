@@ -1,10 +1,20 @@
 #![doc = include_str!("../README.md")]
 #![forbid(unsafe_code)]
 
+pub mod annotation;
 pub mod bookshelf;
 pub mod error;
+pub mod layer;
 pub mod volume;
 
+pub use annotation::{
+    Annotation, AnnotationLayerSummary, AnnotationRange, AnnotationRanges, Annotations,
+    AnnotationsSummary, AnnotationsSummaryLayer, RateRecommendedVolumeResponse,
+};
 pub use bookshelf::{Bookshelf, Bookshelves};
 pub use error::{ErrorBody, ErrorDetail, ErrorItem, ErrorResponse};
+pub use layer::{
+    Annotationsdata, Layersummaries, Layersummary, Volumeannotation, VolumeannotationContentRanges,
+    Volumeannotations,
+};
 pub use volume::*;

@@ -4,6 +4,8 @@
 
 mod support;
 
+mod annotations;
+mod annotations_isolation;
 mod cli;
 mod errors;
 mod fidelity;
@@ -15,4 +17,5 @@ mod oauth_security;
 mod oauth_support;
 mod oauth_token_errors;
 mod postgres;
+mod recommendations;
 mod standard_params;
