@@ -78,6 +78,8 @@ impl Recommendations {
             let mut req = SearchRequest::new(q);
             req.max_results = HITS_PER_QUERY;
             req.max_maturity = max_maturity;
+            // Candidates share an author or subject exactly; near-names are other people.
+            req.typo_tolerance = false;
             let results = self.catalog.index().search(&req)?;
             for hit in results.hits {
                 if seen.insert(hit.id.clone()) {
