@@ -7,7 +7,7 @@
 
 use axum::http::{header, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
-use colophon_service::CatalogError;
+use colophon_service::{CatalogError, LibraryError};
 use colophon_store::StoreError;
 use colophon_types::{ErrorBody, ErrorDetail, ErrorItem, ErrorResponse};
 
@@ -52,6 +52,12 @@ pub enum ApiError {
     /// No route for this path.
     #[error("The requested URL {0} was not found on this server.")]
     PathNotFound(String),
+    /// Another resource is not there (a shelf, a user, a volume on a shelf).
+    #[error("{0}")]
+    NotFound(String),
+    /// The caller may not do this to the resource (e.g. write to a shelf the service fills).
+    #[error("{0}")]
+    Forbidden(String),
     /// The path exists but not for this method.
     #[error("The requested method {method} is not allowed for this URL.")]
     MethodNotAllowed {
@@ -212,6 +218,22 @@ impl ApiError {
                 None,
                 None,
             ),
+            E::NotFound(_) => (
+                StatusCode::NOT_FOUND,
+                "NOT_FOUND",
+                "global",
+                "notFound",
+                None,
+                None,
+            ),
+            E::Forbidden(_) => (
+                StatusCode::FORBIDDEN,
+                "PERMISSION_DENIED",
+                "global",
+                "forbidden",
+                None,
+                None,
+            ),
             E::PathNotFound(_) => (
                 StatusCode::NOT_FOUND,
                 "NOT_FOUND",
@@ -362,6 +384,33 @@ impl From<CatalogError> for ApiError {
     fn from(e: CatalogError) -> Self {
         match e {
             CatalogError::VolumeNotFound => ApiError::VolumeNotFound,
+            other => ApiError::Internal(other.to_string()),
+        }
+    }
+}
+
+impl From<LibraryError> for ApiError {
+    fn from(e: LibraryError) -> Self {
+        use LibraryError as L;
+        match e {
+            L::UserNotFound => ApiError::NotFound("The user ID could not be found.".into()),
+            L::ShelfNotFound => ApiError::NotFound("The bookshelf ID could not be found.".into()),
+            L::VolumeNotFound => ApiError::VolumeNotFound,
+            L::ReadOnlyShelf(s) => ApiError::Forbidden(format!(
+                "Bookshelf {} ({}) is not user-editable: the service fills it.",
+                s.id, s.title
+            )),
+            L::NotOnShelf(shelf) => {
+                ApiError::NotFound(format!("The volume is not on bookshelf {shelf}."))
+            }
+            L::PositionOutOfRange { index, last } => ApiError::invalid(
+                "volumePosition",
+                format!("Invalid value '{index}'. Values must be within the range: [0, {last}]"),
+            ),
+            L::TimestampInFuture => ApiError::invalid(
+                "timestamp",
+                "The timestamp is more than a day in the future.",
+            ),
             other => ApiError::Internal(other.to_string()),
         }
     }

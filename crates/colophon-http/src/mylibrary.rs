@@ -1,3 +1,4 @@
 //! `mylibrary.*`: the signed-in user's own library (user-bound: a token is required).
 
 pub mod bookshelves;
+pub mod readingpositions;

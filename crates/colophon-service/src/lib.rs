@@ -5,8 +5,10 @@ pub mod api_keys;
 pub mod catalog;
 pub mod export;
 pub mod ingest;
+pub mod library;
 
 pub use api_keys::{ApiKeys, CreatedKey, KeyCheck};
 pub use catalog::{Catalog, CatalogError};
 pub use export::ExportError;
 pub use ingest::{IngestReport, IngestSession};
+pub use library::{Library, LibraryError};

@@ -3,6 +3,7 @@
 
 mod api_keys;
 mod auth;
+mod library;
 mod sources;
 mod test_db;
 mod url;

@@ -5,6 +5,7 @@ mod api_keys;
 mod auth;
 pub mod codec;
 mod error;
+mod library;
 mod sources;
 mod volumes;
 
@@ -17,6 +18,9 @@ pub use auth::{
     GrantRecord, OAuthStore, SessionRecord, TokenLookup, TokenRecord, UserRecord,
 };
 pub use error::{StoreError, StoreResult};
+pub use library::{
+    plan_move, LibraryStore, MoveOutcome, ReadingPositionRecord, ShelfEntry, ShelfState,
+};
 pub use sources::{commit_now, CommitGate, ImportWrite, SourceRow, SourceStore};
 pub use volumes::{UpsertOutcome, VolumeStore};
 
@@ -31,11 +35,25 @@ pub trait Migrate: Send + Sync {
 
 /// Everything a Colophon server needs from storage.
 pub trait Store:
-    VolumeStore + SourceStore + ApiKeyStore + AccountStore + OAuthStore + Migrate + 'static
+    VolumeStore
+    + SourceStore
+    + ApiKeyStore
+    + AccountStore
+    + OAuthStore
+    + LibraryStore
+    + Migrate
+    + 'static
 {
 }
 
 impl<T> Store for T where
-    T: VolumeStore + SourceStore + ApiKeyStore + AccountStore + OAuthStore + Migrate + 'static
+    T: VolumeStore
+        + SourceStore
+        + ApiKeyStore
+        + AccountStore
+        + OAuthStore
+        + LibraryStore
+        + Migrate
+        + 'static
 {
 }

@@ -3,8 +3,10 @@
 
 pub mod bookshelf;
 pub mod error;
+pub mod library;
 pub mod volume;
 
 pub use bookshelf::{Bookshelf, Bookshelves};
 pub use error::{ErrorBody, ErrorDetail, ErrorItem, ErrorResponse};
+pub use library::{ReadingPosition, UserInfo};
 pub use volume::*;
