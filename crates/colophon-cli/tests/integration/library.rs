@@ -466,6 +466,8 @@ async fn user_info_my_library_and_my_books() {
         &a.token,
     )
     .await;
+    // Shelved later: mybooks lists the most recently shelved first.
+    app.clock.advance(Duration::seconds(1));
     post_ok(
         &app,
         &format!(
