@@ -8,7 +8,7 @@ use anyhow::Context as _;
 use colophon_auth::{AuthConfig, AuthServer, Clock, SystemClock};
 use colophon_http::{AppState, HttpConfig};
 use colophon_search::SearchIndex;
-use colophon_service::{ApiKeys, Catalog};
+use colophon_service::{ApiKeys, Catalog, Library};
 use colophon_store::Store;
 
 use crate::config::{redact_url, Settings};
@@ -112,9 +112,12 @@ impl Application {
             .trim_end_matches('/')
             .to_owned();
         let auth = backend.auth(&public_url);
+        let clock = backend.clock.clone();
+        let library = Library::new(backend.catalog.clone(), Arc::new(move || clock.now()));
         let state = AppState {
             catalog: backend.catalog,
             keys: backend.keys,
+            library,
             auth: auth.clone(),
             config: Arc::new(HttpConfig {
                 public_url: public_url.clone(),

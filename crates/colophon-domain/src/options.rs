@@ -45,6 +45,9 @@ macro_rules! option_enum {
     };
 }
 
+/// Lets sibling modules declare their enumerated parameters the same way.
+pub(crate) use option_enum;
+
 option_enum!(
     /// `projection`.
     Projection, "projection", undefined = "PROJECTION_UNDEFINED", {

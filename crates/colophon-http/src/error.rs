@@ -7,7 +7,7 @@
 
 use axum::http::{header, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
-use colophon_service::CatalogError;
+use colophon_service::{CatalogError, LibraryError};
 use colophon_store::StoreError;
 use colophon_types::{ErrorBody, ErrorDetail, ErrorItem, ErrorResponse};
 
@@ -49,9 +49,6 @@ pub enum ApiError {
     /// Unknown volume id.
     #[error("The volume ID could not be found.")]
     VolumeNotFound,
-    /// A resource other than a volume does not exist (or is not the caller's: the same answer).
-    #[error("{0}")]
-    NotFound(&'static str),
     /// A value in the request body is invalid.
     #[error("{message}")]
     InvalidValue {
@@ -69,6 +66,13 @@ pub enum ApiError {
     /// No route for this path.
     #[error("The requested URL {0} was not found on this server.")]
     PathNotFound(String),
+    /// A resource other than a volume is not there (a shelf, a user, a volume on a shelf, an
+    /// annotation, a layer), or is not the caller's: the same answer.
+    #[error("{0}")]
+    NotFound(String),
+    /// The caller may not do this to the resource (e.g. write to a shelf the service fills).
+    #[error("{0}")]
+    Forbidden(String),
     /// The path exists but not for this method.
     #[error("The requested method {method} is not allowed for this URL.")]
     MethodNotAllowed {
@@ -261,6 +265,14 @@ impl ApiError {
                 None,
                 None,
             ),
+            E::Forbidden(_) => (
+                StatusCode::FORBIDDEN,
+                "PERMISSION_DENIED",
+                "global",
+                "forbidden",
+                None,
+                None,
+            ),
             E::PathNotFound(_) => (
                 StatusCode::NOT_FOUND,
                 "NOT_FOUND",
@@ -437,7 +449,7 @@ impl From<colophon_service::AnnotationsError> for ApiError {
     fn from(e: colophon_service::AnnotationsError) -> Self {
         use colophon_service::AnnotationsError as A;
         match e {
-            A::NotFound => ApiError::NotFound("The annotation could not be found."),
+            A::NotFound => ApiError::NotFound("The annotation could not be found.".into()),
             A::VolumeNotFound => ApiError::VolumeNotFound,
             A::Invalid(e) => e.into(),
             A::Conflict(m) => ApiError::Conflict(m),
@@ -450,6 +462,33 @@ impl From<colophon_service::AnnotationsError> for ApiError {
                  ({allowed} characters; {remaining} remaining)."
             )),
             A::Store(e) => e.into(),
+        }
+    }
+}
+
+impl From<LibraryError> for ApiError {
+    fn from(e: LibraryError) -> Self {
+        use LibraryError as L;
+        match e {
+            L::UserNotFound => ApiError::NotFound("The user ID could not be found.".into()),
+            L::ShelfNotFound => ApiError::NotFound("The bookshelf ID could not be found.".into()),
+            L::VolumeNotFound => ApiError::VolumeNotFound,
+            L::ReadOnlyShelf(s) => ApiError::Forbidden(format!(
+                "Bookshelf {} ({}) is not user-editable: the service fills it.",
+                s.id, s.title
+            )),
+            L::NotOnShelf(shelf) => {
+                ApiError::NotFound(format!("The volume is not on bookshelf {shelf}."))
+            }
+            L::PositionOutOfRange { index, last } => ApiError::invalid(
+                "volumePosition",
+                format!("Invalid value '{index}'. Values must be within the range: [0, {last}]"),
+            ),
+            L::TimestampInFuture => ApiError::invalid(
+                "timestamp",
+                "The timestamp is more than a day in the future.",
+            ),
+            other => ApiError::Internal(other.to_string()),
         }
     }
 }

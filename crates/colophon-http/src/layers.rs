@@ -110,7 +110,7 @@ pub async fn find(
     catalog_layers(record)
         .into_iter()
         .find(|l| l.id() == layer_id)
-        .ok_or(ApiError::NotFound("The layer could not be found."))
+        .ok_or(ApiError::NotFound("The layer could not be found.".into()))
 }
 
 /// Rejects a `pageToken` on listings that never issue one.

@@ -1,6 +1,7 @@
 #![doc = include_str!("../README.md")]
 #![forbid(unsafe_code)]
 
+mod bookshelves;
 pub mod error;
 mod json_body;
 mod layers;
@@ -12,6 +13,7 @@ pub mod request;
 pub mod response;
 mod router;
 mod state;
+mod user_volumes;
 mod volumes;
 
 pub use error::ApiError;

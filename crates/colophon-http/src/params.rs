@@ -53,6 +53,16 @@ impl QueryParams {
         }
     }
 
+    /// Every non-empty value of a repeated parameter (`a=x&a=y`, also `a=x,y`), in order.
+    pub fn values<'a>(&'a self, name: &'a str) -> impl Iterator<Item = &'a str> + 'a {
+        self.pairs
+            .iter()
+            .filter(move |(k, _)| k == name)
+            .flat_map(|(_, v)| v.split(','))
+            .map(str::trim)
+            .filter(|v| !v.is_empty())
+    }
+
     /// The first value of `name`, treating an empty value as absent.
     pub fn non_empty(&self, name: &str) -> Option<&str> {
         self.get(name).filter(|v| !v.is_empty())

@@ -14,7 +14,7 @@ use tower_http::compression::CompressionLayer;
 use tower_http::trace::TraceLayer;
 
 use crate::error::BearerChallenge;
-use crate::{layers, mylibrary, oauth, pages, volumes, ApiError, AppState};
+use crate::{bookshelves, layers, mylibrary, oauth, pages, volumes, ApiError, AppState};
 
 /// Builds the application: Books API routes, internal probes, and the layers for errors,
 /// limits, compression and tracing.
@@ -26,7 +26,8 @@ pub fn router(state: AppState) -> Router {
             "/books/v1/mylibrary/bookshelves",
             get(mylibrary::bookshelves::list),
         )
-        .merge(annotation_routes());
+        .merge(annotation_routes())
+        .merge(library_routes());
     // The authorization server, under Google's paths and their legacy aliases
     // (`oauth-behavior.md` §2).
     let oauth = Router::new()
@@ -175,6 +176,62 @@ fn annotation_routes() -> Router<AppState> {
         )
 }
 
+/// The personal library: public shelves by user, `mylibrary` shelves and reading positions,
+/// `volumes.mybooks.list` (a static segment: it wins over `/volumes/{volumeId}`).
+fn library_routes() -> Router<AppState> {
+    use mylibrary::bookshelves as shelves;
+    const SHELF: &str = "/books/v1/mylibrary/bookshelves/{shelf}";
+    Router::new()
+        .route(
+            "/books/v1/users/{user_id}/bookshelves",
+            get(bookshelves::list),
+        )
+        .route(
+            "/books/v1/users/{user_id}/bookshelves/{shelf}",
+            get(bookshelves::get),
+        )
+        .route(
+            "/books/v1/users/{user_id}/bookshelves/{shelf}/volumes",
+            get(bookshelves::volumes_list),
+        )
+        .route(SHELF, get(shelves::get))
+        .route(&format!("{SHELF}/volumes"), get(shelves::volumes::list))
+        .route(&format!("{SHELF}/addVolume"), post(shelves::add_volume))
+        .route(
+            &format!("{SHELF}/removeVolume"),
+            post(shelves::remove_volume),
+        )
+        .route(
+            &format!("{SHELF}/clearVolumes"),
+            post(shelves::clear_volumes),
+        )
+        .route(&format!("{SHELF}/moveVolume"), post(shelves::move_volume))
+        .route(
+            "/books/v1/mylibrary/readingpositions/{volume_id}",
+            get(mylibrary::readingpositions::get),
+        )
+        .route(
+            "/books/v1/mylibrary/readingpositions/{volume_id}/setPosition",
+            post(mylibrary::readingpositions::set_position),
+        )
+        .route("/books/v1/volumes/mybooks", get(volumes::mybooks::list))
+}
+
+/// The library's POST-only paths, for the `Allow` header of a 405.
+fn is_library_post(path: &str) -> bool {
+    (path.starts_with("/books/v1/mylibrary/bookshelves/")
+        && [
+            "/addVolume",
+            "/removeVolume",
+            "/clearVolumes",
+            "/moveVolume",
+        ]
+        .iter()
+        .any(|end| path.ends_with(end)))
+        || (path.starts_with("/books/v1/mylibrary/readingpositions/")
+            && path.ends_with("/setPosition"))
+}
+
 /// Query parameters whose values are secrets and never reach the logs (SEC-12).
 const SECRET_PARAMS: &[&str] = &[
     "key",
@@ -259,7 +316,7 @@ fn allowed_methods(path: &str) -> &'static str {
         "/device",
         "/books/v1/mylibrary/annotations",
     ];
-    if POST_ONLY.contains(&path) {
+    if POST_ONLY.contains(&path) || is_library_post(path) {
         "POST"
     } else if GET_AND_POST.contains(&path) {
         "GET, HEAD, POST"

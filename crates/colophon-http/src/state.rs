@@ -3,7 +3,7 @@
 use std::sync::Arc;
 
 use colophon_auth::AuthServer;
-use colophon_service::{ApiKeys, Catalog};
+use colophon_service::{ApiKeys, Catalog, Library};
 
 /// Settings the HTTP layer needs.
 #[derive(Debug, Clone)]
@@ -25,6 +25,8 @@ pub struct AppState {
     pub catalog: Catalog,
     /// API keys.
     pub keys: ApiKeys,
+    /// Users' shelves and reading positions.
+    pub library: Library,
     /// Accounts and the OAuth 2.0 authorization server.
     pub auth: AuthServer,
     /// Settings.

@@ -3,4 +3,5 @@
 pub mod associated;
 pub mod get;
 pub mod list;
+pub mod mybooks;
 pub mod recommended;

@@ -211,12 +211,51 @@ impl SearchIndex {
         parsed: &ParsedQuery,
         req: &SearchRequest,
     ) -> Result<SearchResults, SearchError> {
+        self.search_in(parsed, req, None)
+    }
+
+    /// Like [`SearchIndex::search`], among the volumes `ids` only (a user's shelf or library:
+    /// `libraryRestrict=my-library`, `q` of `mylibrary.bookshelves.volumes.list`).
+    ///
+    /// # Errors
+    /// As [`SearchIndex::search`].
+    pub fn search_within(
+        &self,
+        req: &SearchRequest,
+        ids: &[VolumeId],
+    ) -> Result<SearchResults, SearchError> {
+        if ids.is_empty() {
+            return Ok(SearchResults::default());
+        }
+        self.search_in(&query::parse(&req.q), req, Some(ids))
+    }
+
+    fn search_in(
+        &self,
+        parsed: &ParsedQuery,
+        req: &SearchRequest,
+        within: Option<&[VolumeId]>,
+    ) -> Result<SearchResults, SearchError> {
         let inner = &*self.inner;
         let mut compiler = Compiler::new(&inner.fields, inner.text.clone(), inner.keys.clone());
         let compiled = compiler.compile(parsed, req);
-        let Some(query) = compiled.query else {
+        let Some(mut query) = compiled.query else {
             return Ok(SearchResults::default());
         };
+        if let Some(ids) = within {
+            let terms = ids
+                .iter()
+                .map(|id| Term::from_field_text(inner.fields.id, id.as_str()));
+            let only: Box<dyn tantivy::query::Query> =
+                Box::new(tantivy::query::ConstScoreQuery::new(
+                    Box::new(tantivy::query::TermSetQuery::new(terms)),
+                    0.0,
+                ));
+            query = Box::new(tantivy::query::BooleanQuery::new(vec![
+                (tantivy::query::Occur::Must, query),
+                (tantivy::query::Occur::Must, only),
+            ]));
+        }
         let searcher = inner.reader.searcher();
         let start = req.start_index as usize;
         let max = req.max_results as usize;

@@ -235,6 +235,24 @@ fn plain_terms_are_anded_over_all_text_fields() {
 }
 
 #[test]
+fn search_within_keeps_only_the_given_volumes() {
+    let index = index_of(&catalog());
+    let within = |q: &str, ns: &[u32]| {
+        let ids: Vec<VolumeId> = ns.iter().map(|n| id(*n)).collect();
+        let res = index.search_within(&req(q), &ids).unwrap();
+        assert_eq!(res.total as usize, res.hits.len(), "total of {q:?}");
+        let mut v: Vec<String> = res.hits.iter().map(|h| h.id.to_string()).collect();
+        v.sort();
+        v
+    };
+    assert_eq!(within("pride", &[4, 1]), names(&[4]));
+    assert_eq!(within("pride", &[3, 4]), names(&[3, 4]));
+    assert_eq!(within("pride", &[1, 2]), names(&[]));
+    assert_eq!(within("pride", &[]), names(&[]));
+    assert_eq!(within("austen -zombies", &[3, 4]), names(&[3]));
+}
+
+#[test]
 fn phrases_and_exclusions() {
     let index = index_of(&catalog());
     assert_eq!(find(&index, "\"pride and prejudice\""), names(&[3, 4]));

@@ -63,6 +63,23 @@ impl Catalog {
     /// A hit whose record has vanished from the store since it was indexed is skipped.
     pub async fn search(&self, req: &SearchRequest) -> Result<(u64, Vec<Found>), CatalogError> {
         let results = self.index.search(req)?;
+        self.records_of(results).await
+    }
+
+    /// Like [`Catalog::search`], among the volumes `ids` only (a shelf, a user's library).
+    pub async fn search_within(
+        &self,
+        req: &SearchRequest,
+        ids: &[VolumeId],
+    ) -> Result<(u64, Vec<Found>), CatalogError> {
+        let results = self.index.search_within(req, ids)?;
+        self.records_of(results).await
+    }
+
+    async fn records_of(
+        &self,
+        results: colophon_domain::SearchResults,
+    ) -> Result<(u64, Vec<Found>), CatalogError> {
         let ids: Vec<VolumeId> = results.hits.iter().map(|h| h.id.clone()).collect();
         let records = self.store.get_volumes(&ids).await?;
         let mut by_id: std::collections::HashMap<VolumeId, VolumeRecord> =

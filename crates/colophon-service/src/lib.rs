@@ -6,6 +6,7 @@ pub mod api_keys;
 pub mod catalog;
 pub mod export;
 pub mod ingest;
+pub mod library;
 pub mod recommendations;
 
 pub use annotations::{Annotations, AnnotationsError, LayerBudget, ListRequest, Page};
@@ -13,4 +14,5 @@ pub use api_keys::{ApiKeys, CreatedKey, KeyCheck};
 pub use catalog::{Catalog, CatalogError};
 pub use export::ExportError;
 pub use ingest::{IngestReport, IngestSession};
+pub use library::{Library, LibraryError};
 pub use recommendations::{Rating, Recommendations};

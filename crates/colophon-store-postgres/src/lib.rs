@@ -4,6 +4,7 @@
 mod annotations;
 mod api_keys;
 mod auth;
+mod library;
 mod sources;
 mod test_db;
 mod url;

@@ -48,6 +48,8 @@ mod annotations;
 mod auth;
 pub use annotations::*;
 pub use auth::*;
+mod library;
+pub use library::*;
 
 /// Expands one `#[tokio::test]` per conformance story.
 ///
@@ -60,6 +62,7 @@ macro_rules! conformance_tests {
         $crate::__conformance_stories!($crate::__conformance_test; $fixture);
         $crate::__auth_conformance_stories!($crate::__conformance_test; $fixture);
         $crate::__annotation_conformance_stories!($crate::__conformance_test; $fixture);
+        $crate::__library_conformance_stories!($crate::__conformance_test; $fixture);
     };
 }
 

@@ -6,6 +6,7 @@ mod api_keys;
 mod auth;
 pub mod codec;
 mod error;
+mod library;
 mod sources;
 mod volumes;
 
@@ -22,6 +23,9 @@ pub use auth::{
     GrantRecord, OAuthStore, SessionRecord, TokenLookup, TokenRecord, UserRecord,
 };
 pub use error::{StoreError, StoreResult};
+pub use library::{
+    plan_move, LibraryStore, MoveOutcome, ReadingPositionRecord, ShelfEntry, ShelfState,
+};
 pub use sources::{commit_now, CommitGate, ImportWrite, SourceRow, SourceStore};
 pub use volumes::{UpsertOutcome, VolumeStore};
 
@@ -43,6 +47,7 @@ pub trait Store:
     + OAuthStore
     + AnnotationStore
     + RecommendationStore
+    + LibraryStore
     + Migrate
     + 'static
 {
@@ -56,6 +61,7 @@ impl<T> Store for T where
         + OAuthStore
         + AnnotationStore
         + RecommendationStore
+        + LibraryStore
         + Migrate
         + 'static
 {

@@ -5,6 +5,7 @@ pub mod annotation;
 pub mod bookshelf;
 pub mod error;
 pub mod layer;
+pub mod library;
 pub mod volume;
 
 pub use annotation::{
@@ -17,4 +18,5 @@ pub use layer::{
     Annotationsdata, Layersummaries, Layersummary, Volumeannotation, VolumeannotationContentRanges,
     Volumeannotations,
 };
+pub use library::{ReadingPosition, UserInfo};
 pub use volume::*;

@@ -71,6 +71,6 @@ pub async fn get(
     let (record, user) = volume_and_user(&state, &req, &volume_id).await?;
     find(&state, &record, user.as_deref(), &layer_id).await?;
     Err(ApiError::NotFound(
-        "The annotation data could not be found.",
+        "The annotation data could not be found.".into(),
     ))
 }

@@ -67,7 +67,9 @@ pub async fn list(
                 version: version.clone(),
             }
         }
-        (Layer::User(_), None) => return Err(ApiError::NotFound("The layer could not be found.")),
+        (Layer::User(_), None) => {
+            return Err(ApiError::NotFound("The layer could not be found.".into()))
+        }
     };
     respond(&req.output, &answer)
 }
@@ -82,7 +84,7 @@ pub async fn get(
 ) -> Result<Response, ApiError> {
     let (record, user) = volume_and_user(&state, &req, &volume_id).await?;
     let layer = find(&state, &record, user.as_deref(), &layer_id).await?;
-    let not_found = ApiError::NotFound("The annotation could not be found.");
+    let not_found = ApiError::NotFound("The annotation could not be found.".into());
     let (Layer::User(_), Some(user)) = (&layer, user) else {
         return Err(not_found);
     };

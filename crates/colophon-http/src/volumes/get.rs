@@ -2,14 +2,15 @@
 
 use axum::extract::{Path, State};
 use axum::response::Response;
-use colophon_domain::render::{render_volume, RenderOptions};
 use colophon_domain::Projection;
 
 use crate::request::ApiRequest;
 use crate::response::respond;
+use crate::user_volumes::{render_items, PageStyle};
 use crate::{ApiError, AppState};
 
-/// `books.volumes.get`: `GET /books/v1/volumes/{volumeId}` — one volume.
+/// `books.volumes.get`: `GET /books/v1/volumes/{volumeId}` — one volume; with the caller's
+/// `userInfo` when signed in.
 pub async fn get(
     State(state): State<AppState>,
     req: ApiRequest,
@@ -23,11 +24,14 @@ pub async fn get(
     p.bool_or("includeNonComicsSeries", false)?;
     p.bool_or("user_library_consistent_read", false)?;
     let record = state.catalog.get_volume(&volume_id).await?;
-    let opts = RenderOptions {
-        base_url: &state.config.public_url,
-        country: &country,
+    let style = PageStyle {
         projection,
+        country: &country,
         search: None,
     };
-    respond(&req.output, &render_volume(&record, &opts, None))
+    let volume = render_items(&state, &req.caller, vec![(record, None)], &style)
+        .await?
+        .pop()
+        .ok_or_else(|| ApiError::Internal("one volume rendered as none".into()))?;
+    respond(&req.output, &volume)
 }

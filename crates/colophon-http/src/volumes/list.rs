@@ -2,22 +2,22 @@
 
 use axum::extract::State;
 use axum::response::Response;
-use colophon_domain::render::{render_volume, RenderOptions, SearchContext};
 use colophon_domain::{
     Download, Filter, LibraryRestrict, MaturityRating, OrderBy, PrintType, Projection,
     SearchRequest,
 };
-use colophon_types::Volumes;
 
 use crate::params::QueryParams;
 use crate::request::{ApiRequest, Caller};
-use crate::response::respond;
+use crate::user_volumes::{respond_page, PageStyle};
 use crate::{ApiError, AppState};
 
 /// Largest `maxResults`.
 pub const MAX_RESULTS: u32 = 40;
 
-/// `books.volumes.list`: `GET /books/v1/volumes` — search the catalog.
+/// `books.volumes.list`: `GET /books/v1/volumes` — search the catalog. A signed-in caller
+/// gets `userInfo` on each volume, and `libraryRestrict=my-library` searches only the volumes
+/// on their shelves (an API key or anonymous caller has no library: 401).
 pub async fn list(State(state): State<AppState>, req: ApiRequest) -> Result<Response, ApiError> {
     let p = &req.params;
     let search = search_request(p)?;
@@ -25,51 +25,31 @@ pub async fn list(State(state): State<AppState>, req: ApiRequest) -> Result<Resp
         .option("projection", Projection::parse)?
         .unwrap_or(Projection::Full);
     let country = p.country(&state.config.default_country)?;
-    if p.option("libraryRestrict", LibraryRestrict::parse)? == Some(LibraryRestrict::MyLibrary) {
+    let (total, found) = if p.option("libraryRestrict", LibraryRestrict::parse)?
+        == Some(LibraryRestrict::MyLibrary)
+    {
         // Only a signed-in user has a library; API keys and anonymous callers do not.
-        match req.caller {
-            Caller::ApiKey(_) | Caller::Anonymous => return Err(ApiError::LoginRequired),
-            // TODO(personal library issue): shelves do not hold volumes yet, so a user's
-            // library is empty.
-            Caller::User(_) => {
-                return respond(
-                    &req.output,
-                    &Volumes {
-                        kind: "books#volumes".into(),
-                        total_items: 0,
-                        items: Vec::new(),
-                    },
-                )
-            }
-        }
-    }
-    let (total, found) = state.catalog.search(&search).await?;
-    let items = found
-        .into_iter()
-        .enumerate()
-        .map(|(i, (record, snippet))| {
-            let opts = RenderOptions {
-                base_url: &state.config.public_url,
-                country: &country,
-                projection,
-                search: Some(SearchContext {
-                    query: &search.q,
-                    rank: u64::from(search.start_index) + i as u64 + 1,
-                    print_type: search.print_type,
-                    filter: search.filter,
-                }),
-            };
-            render_volume(&record, &opts, snippet)
-        })
-        .collect();
-    respond(
+        let Caller::User(user) = &req.caller else {
+            return Err(ApiError::LoginRequired);
+        };
+        let page = state.library.search_library(&user.user_id, &search).await?;
+        (page.total, page.items)
+    } else {
+        state.catalog.search(&search).await?
+    };
+    respond_page(
+        &state,
+        &req.caller,
         &req.output,
-        &Volumes {
-            kind: "books#volumes".into(),
-            total_items: total,
-            items,
+        total,
+        found,
+        &PageStyle {
+            projection,
+            country: &country,
+            search: Some((&search, search.start_index)),
         },
     )
+    .await
 }
 
 /// Validates the search parameters of `volumes.list`.
