@@ -4,6 +4,7 @@
 pub mod contribution;
 pub mod ids;
 pub mod isbn;
+pub mod key_restrictions;
 pub mod options;
 pub mod record;
 pub mod render;

@@ -25,7 +25,11 @@ pub fn router(state: AppState) -> Router {
         .route(
             "/books/v1/mylibrary/bookshelves",
             get(mylibrary::bookshelves::list),
-        );
+        )
+        .route_layer(middleware::from_fn_with_state(
+            state.clone(),
+            crate::console_gate::record_usage,
+        ));
     // The authorization server, under Google's paths and their legacy aliases
     // (`oauth-behavior.md` §2).
     let oauth = Router::new()
@@ -86,6 +90,7 @@ pub fn router(state: AppState) -> Router {
         )
         .route("/device/approve", post(pages::device::approve))
         .route("/_colophon/pages.css", get(stylesheet));
+    let console = console_routes();
     let internal = Router::new()
         .route("/_colophon/health", get(health))
         .route("/_colophon/hello", get(hello));
@@ -93,6 +98,7 @@ pub fn router(state: AppState) -> Router {
         .merge(api)
         .merge(oauth)
         .merge(pages)
+        .merge(console)
         .merge(internal)
         .fallback(not_found)
         .method_not_allowed_fallback(method_not_allowed)
@@ -119,6 +125,39 @@ pub fn router(state: AppState) -> Router {
             )
         }))
         .with_state(state)
+}
+
+/// The developer console's pages (`pages::console`).
+fn console_routes() -> Router<AppState> {
+    use pages::console as c;
+    let mut r = Router::new()
+        .route("/console", get(c::home))
+        .route("/console/console.js", get(c::script))
+        .route("/console/projects", post(c::create_project))
+        .route("/console/projects/{id}", get(c::project))
+        .route(
+            "/console/projects/{id}/delete",
+            get(c::confirm_delete).post(c::project_action),
+        )
+        .route("/console/projects/{id}/usage.json", get(c::usage_json))
+        .route("/console/admin", get(c::admin))
+        .route("/console/admin/projects/{id}/quota", post(c::admin_quota));
+    for action in [
+        "rename",
+        "api",
+        "keys",
+        "keys/restrict",
+        "keys/regenerate",
+        "keys/delete",
+        "clients",
+        "clients/delete",
+    ] {
+        r = r.route(
+            &format!("/console/projects/{{id}}/{action}"),
+            post(c::project_action),
+        );
+    }
+    r
 }
 
 /// Query parameters whose values are secrets and never reach the logs (SEC-12).

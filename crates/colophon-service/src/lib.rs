@@ -3,10 +3,12 @@
 
 pub mod api_keys;
 pub mod catalog;
+pub mod console;
 pub mod export;
 pub mod ingest;
 
 pub use api_keys::{ApiKeys, CreatedKey, KeyCheck};
 pub use catalog::{Catalog, CatalogError};
+pub use console::{Actor, Console, ConsoleError};
 pub use export::ExportError;
 pub use ingest::{IngestReport, IngestSession};

@@ -3,6 +3,7 @@
 
 mod api_keys;
 mod auth;
+mod projects;
 mod sources;
 mod volumes;
 

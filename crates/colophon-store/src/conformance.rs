@@ -46,6 +46,8 @@ use crate::{commit_now, ImportWrite, NewApiKey, SourceRow, Store, UpsertOutcome}
 
 mod auth;
 pub use auth::*;
+mod projects;
+pub use projects::*;
 
 /// Expands one `#[tokio::test]` per conformance story.
 ///
@@ -57,6 +59,7 @@ macro_rules! conformance_tests {
     ($fixture:expr) => {
         $crate::__conformance_stories!($crate::__conformance_test; $fixture);
         $crate::__auth_conformance_stories!($crate::__conformance_test; $fixture);
+        $crate::__project_conformance_stories!($crate::__conformance_test; $fixture);
     };
 }
 

@@ -5,6 +5,7 @@ mod api_keys;
 mod auth;
 pub mod codec;
 mod error;
+mod projects;
 mod sources;
 mod volumes;
 
@@ -17,6 +18,10 @@ pub use auth::{
     GrantRecord, OAuthStore, SessionRecord, TokenLookup, TokenRecord, UserRecord,
 };
 pub use error::{StoreError, StoreResult};
+pub use projects::{
+    latency_bucket, KeySettings, LatencyRow, ProjectRecord, ProjectStore, QuotaOutcome,
+    QuotaRequest, UsageDelta, UsageRow, LATENCY_BOUNDS_MS, LATENCY_BUCKETS,
+};
 pub use sources::{commit_now, CommitGate, ImportWrite, SourceRow, SourceStore};
 pub use volumes::{UpsertOutcome, VolumeStore};
 
@@ -31,11 +36,25 @@ pub trait Migrate: Send + Sync {
 
 /// Everything a Colophon server needs from storage.
 pub trait Store:
-    VolumeStore + SourceStore + ApiKeyStore + AccountStore + OAuthStore + Migrate + 'static
+    VolumeStore
+    + SourceStore
+    + ApiKeyStore
+    + AccountStore
+    + OAuthStore
+    + ProjectStore
+    + Migrate
+    + 'static
 {
 }
 
 impl<T> Store for T where
-    T: VolumeStore + SourceStore + ApiKeyStore + AccountStore + OAuthStore + Migrate + 'static
+    T: VolumeStore
+        + SourceStore
+        + ApiKeyStore
+        + AccountStore
+        + OAuthStore
+        + ProjectStore
+        + Migrate
+        + 'static
 {
 }

@@ -1,9 +1,13 @@
-//! `colophon clients create|list|delete`: OAuth clients, until the console exists.
+//! `colophon clients create|list|delete`: OAuth clients, created in a project (the legacy
+//! project when none is named) through the console service.
 
 use clap::{Args, Subcommand, ValueEnum};
 use colophon_auth::clients::NewClient;
 use colophon_auth::ClientKind;
 
+use colophon_service::Actor;
+
+use super::projects::open_console;
 use super::users::open;
 use crate::SettingsArgs;
 
@@ -44,6 +48,9 @@ pub struct CreateArgs {
     /// Installed clients only: no secret, PKCE required (a public native client).
     #[arg(long)]
     pub public: bool,
+    /// The project (id); default: the legacy project.
+    #[arg(long)]
+    pub project: Option<String>,
     #[command(flatten)]
     settings: SettingsArgs,
 }
@@ -61,19 +68,27 @@ pub struct DeleteArgs {
 pub async fn run(cmd: ClientsCommand) -> anyhow::Result<()> {
     match cmd {
         ClientsCommand::Create(a) => {
-            let auth = open(&a.settings).await?;
+            let console = open_console(&a.settings).await?;
+            let project = match a.project {
+                Some(p) => p,
+                None => console.legacy_project().await?.id,
+            };
             let kind = match a.kind {
                 KindArg::Web => ClientKind::Web,
                 KindArg::Installed => ClientKind::Installed,
                 KindArg::Tv => ClientKind::Tv,
             };
-            let created = auth
-                .create_client(NewClient {
-                    name: a.name,
-                    kind,
-                    redirect_uris: a.redirect_uris,
-                    public: a.public,
-                })
+            let created = console
+                .create_client(
+                    &Actor::Cli,
+                    &project,
+                    NewClient {
+                        name: a.name,
+                        kind,
+                        redirect_uris: a.redirect_uris,
+                        public: a.public,
+                    },
+                )
                 .await
                 .map_err(|e| anyhow::anyhow!("cannot register the client: {e}"))?;
             let c = &created.client;

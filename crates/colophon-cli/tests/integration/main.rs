@@ -5,6 +5,8 @@
 mod support;
 
 mod cli;
+mod console;
+mod console_browser;
 mod errors;
 mod fidelity;
 mod google_books1_client;
