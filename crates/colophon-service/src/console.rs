@@ -340,7 +340,7 @@ impl Console {
                 })
             })
             .collect();
-        out.sort_by(|a, b| a.record.created.cmp(&b.record.created));
+        out.sort_by_key(|k| k.record.created);
         Ok(out)
     }
 

@@ -590,7 +590,7 @@ async fn console_pages_manage_a_project_without_javascript() {
         )
         .await;
     assert_eq!(r.status, 303);
-    let (ok, _) = burst(&[app.base_url.clone()], &key, 8, None).await;
+    let (ok, _) = burst(std::slice::from_ref(&app.base_url), &key, 8, None).await;
     assert_eq!(ok, 5, "the override applies at once");
     assert_eq!(
         dev.post(

@@ -120,24 +120,20 @@ pub async fn home(State(state): State<AppState>, browser: Browser) -> Response {
     console_page("Developer console", body, &browser)
 }
 
-/// The checks of every console POST; the acting user and the form's pairs.
+/// The checks of every console POST: the acting user and the form's pairs, or `None` (answer
+/// [`refused`]).
 fn post_guard(
     state: &AppState,
     browser: &Browser,
     headers: &HeaderMap,
     body: &Bytes,
-) -> Result<(Actor, Vec<(String, String)>), Response> {
+) -> Option<(Actor, Vec<(String, String)>)> {
     let pairs = form::pairs(body);
-    let Some(actor) = actor(state, browser) else {
-        return Err(refused());
-    };
-    if !form::is_form(headers)
-        || !same_origin(headers, state.auth.issuer())
-        || !browser.check_csrf("console", form::first(&pairs, "csrf"))
-    {
-        return Err(refused());
-    }
-    Ok((actor, pairs))
+    let actor = actor(state, browser)?;
+    (form::is_form(headers)
+        && same_origin(headers, state.auth.issuer())
+        && browser.check_csrf("console", form::first(&pairs, "csrf")))
+    .then_some((actor, pairs))
 }
 
 /// `POST /console/projects`: creates a project and opens it.
@@ -147,9 +143,8 @@ pub async fn create_project(
     headers: HeaderMap,
     body: Bytes,
 ) -> Response {
-    let (actor, pairs) = match post_guard(&state, &browser, &headers, &body) {
-        Ok(v) => v,
-        Err(r) => return r,
+    let Some((actor, pairs)) = post_guard(&state, &browser, &headers, &body) else {
+        return refused();
     };
     let name = form::first(&pairs, "name").unwrap_or("");
     match state.console.create_project(&actor, None, name).await {
@@ -420,9 +415,8 @@ pub async fn project_action(
         .strip_prefix("/console/projects/{id}/")
         .unwrap_or("")
         .to_owned();
-    let (actor, pairs) = match post_guard(&state, &browser, &headers, &body) {
-        Ok(v) => v,
-        Err(r) => return r,
+    let Some((actor, pairs)) = post_guard(&state, &browser, &headers, &body) else {
+        return refused();
     };
     let console = &state.console;
     let field = |n: &str| form::first(&pairs, n).unwrap_or("").to_owned();
@@ -662,9 +656,8 @@ pub async fn admin_quota(
     headers: HeaderMap,
     body: Bytes,
 ) -> Response {
-    let (actor, pairs) = match post_guard(&state, &browser, &headers, &body) {
-        Ok(v) => v,
-        Err(r) => return r,
+    let Some((actor, pairs)) = post_guard(&state, &browser, &headers, &body) else {
+        return refused();
     };
     let parse = |name: &str| -> Result<Option<i64>, ()> {
         match form::first(&pairs, name).map(str::trim) {
