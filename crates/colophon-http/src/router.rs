@@ -150,6 +150,8 @@ fn console_routes() -> Router<AppState> {
         "keys/regenerate",
         "keys/delete",
         "clients",
+        "clients/redirect-uris",
+        "clients/reset-secret",
         "clients/delete",
     ] {
         r = r.route(

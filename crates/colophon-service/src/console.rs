@@ -16,7 +16,7 @@ use std::sync::Arc;
 
 use chrono::{DateTime, Utc};
 use colophon_auth::clients::{ClientError, NewClient};
-use colophon_auth::{AuthServer, CreatedClient, OAuthClient};
+use colophon_auth::{AuthServer, ClientKind, CreatedClient, OAuthClient};
 use colophon_domain::key_restrictions::{IpRange, ReferrerPattern, RestrictionError};
 use colophon_store::{ApiKeyRecord, KeySettings, ProjectRecord, Store, StoreError};
 use rand::Rng as _;
@@ -467,6 +467,81 @@ impl Console {
             .await?;
         self.access.forget();
         Ok(created)
+    }
+
+    async fn project_client(
+        &self,
+        actor: &Actor,
+        project: &str,
+        client_id: &str,
+    ) -> Result<OAuthClient, ConsoleError> {
+        let p = self.project(actor, project).await?;
+        if self.store.find_client_project(client_id).await?.as_deref() != Some(p.id.as_str()) {
+            return Err(ConsoleError::ClientNotFound(client_id.to_owned()));
+        }
+        self.auth
+            .find_client(client_id)
+            .await?
+            .ok_or_else(|| ConsoleError::ClientNotFound(client_id.to_owned()))
+    }
+
+    /// Replaces the redirect URIs of a client of a project (validated like at registration:
+    /// a web client needs one, a TV client takes none).
+    pub async fn set_client_redirect_uris(
+        &self,
+        actor: &Actor,
+        project: &str,
+        client_id: &str,
+        uris: &[String],
+    ) -> Result<(), ConsoleError> {
+        let client = self.project_client(actor, project, client_id).await?;
+        for uri in uris {
+            colophon_auth::redirect::validate_registration(uri).map_err(|reason| {
+                ClientError::RedirectUri {
+                    uri: uri.clone(),
+                    reason,
+                }
+            })?;
+        }
+        match client.kind {
+            ClientKind::Web if uris.is_empty() => {
+                return Err(
+                    ClientError::Shape("a web client needs at least one redirect URI").into(),
+                )
+            }
+            ClientKind::Tv if !uris.is_empty() => {
+                return Err(ClientError::Shape("a TV client takes no redirect URI").into())
+            }
+            _ => {}
+        }
+        if !self.store.set_client_redirect_uris(client_id, uris).await? {
+            return Err(ConsoleError::ClientNotFound(client_id.to_owned()));
+        }
+        tracing::info!(client.id = %client_id, "redirect URIs of OAuth client {client_id} changed");
+        Ok(())
+    }
+
+    /// Gives a client (with a secret) a new secret, returned once; the old one stops working.
+    pub async fn reset_client_secret(
+        &self,
+        actor: &Actor,
+        project: &str,
+        client_id: &str,
+    ) -> Result<String, ConsoleError> {
+        let client = self.project_client(actor, project, client_id).await?;
+        if !client.has_secret {
+            return Err(ClientError::Shape("a public client has no secret to reset").into());
+        }
+        let secret = format!("CLPH-{}", colophon_auth::secret::random_urlsafe(32));
+        if !self
+            .store
+            .set_client_secret_hash(client_id, &colophon_auth::secret::hash(&secret))
+            .await?
+        {
+            return Err(ConsoleError::ClientNotFound(client_id.to_owned()));
+        }
+        tracing::info!(client.id = %client_id, "secret of OAuth client {client_id} reset");
+        Ok(secret)
     }
 
     /// Deletes an OAuth client of a project.

@@ -247,6 +247,41 @@ impl ProjectStore for SqliteStore {
         Ok(row.map(|(p,)| p))
     }
 
+    async fn set_client_redirect_uris(
+        &self,
+        client_id: &str,
+        uris: &[String],
+    ) -> StoreResult<bool> {
+        let _writer = self.write_lock.lock().await;
+        let done = sqlx::query(
+            "UPDATE oauth_clients SET redirect_uris = ?2 WHERE id = ?1 AND deleted IS NULL",
+        )
+        .bind(client_id)
+        .bind(encode_list(uris))
+        .execute(&self.pool)
+        .await
+        .map_err(db_error("changing a client's redirect URIs"))?;
+        Ok(done.rows_affected() > 0)
+    }
+
+    async fn set_client_secret_hash(
+        &self,
+        client_id: &str,
+        secret_hash: &str,
+    ) -> StoreResult<bool> {
+        let _writer = self.write_lock.lock().await;
+        let done = sqlx::query(
+            "UPDATE oauth_clients SET secret_hash = ?2
+             WHERE id = ?1 AND deleted IS NULL AND secret_hash IS NOT NULL",
+        )
+        .bind(client_id)
+        .bind(secret_hash)
+        .execute(&self.pool)
+        .await
+        .map_err(db_error("resetting a client secret"))?;
+        Ok(done.rows_affected() > 0)
+    }
+
     async fn list_project_clients(&self, project_id: &str) -> StoreResult<Vec<String>> {
         let rows: Vec<(String,)> = sqlx::query_as(
             "SELECT client_id FROM project_clients WHERE project_id = ?1 ORDER BY client_id",

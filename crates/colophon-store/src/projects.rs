@@ -166,6 +166,12 @@ pub trait ProjectStore: Send + Sync {
     async fn set_client_project(&self, client_id: &str, project_id: &str) -> StoreResult<()>;
     /// The project of a client.
     async fn find_client_project(&self, client_id: &str) -> StoreResult<Option<String>>;
+    /// Replaces the redirect URIs of an undeleted client; `false` when there is none.
+    async fn set_client_redirect_uris(&self, client_id: &str, uris: &[String])
+        -> StoreResult<bool>;
+    /// Replaces the secret hash of an undeleted client that has a secret; `false` otherwise.
+    async fn set_client_secret_hash(&self, client_id: &str, secret_hash: &str)
+        -> StoreResult<bool>;
     /// Ids of the clients of a project, sorted.
     async fn list_project_clients(&self, project_id: &str) -> StoreResult<Vec<String>>;
 

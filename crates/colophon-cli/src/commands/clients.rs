@@ -1,4 +1,4 @@
-//! `colophon clients create|list|delete`: OAuth clients, created in a project (the legacy
+//! `colophon clients create|list|delete|set-redirect-uris|reset-secret`: OAuth clients, created in a project (the legacy
 //! project when none is named) through the console service.
 
 use clap::{Args, Subcommand, ValueEnum};
@@ -20,6 +20,22 @@ pub enum ClientsCommand {
     List(SettingsArgs),
     /// Delete a client: it can no longer authenticate and its tokens stop working.
     Delete(DeleteArgs),
+    /// Replace a client's redirect URIs.
+    SetRedirectUris(RedirectUrisArgs),
+    /// Give a client a new secret (printed alone on the last line); the old one stops working.
+    ResetSecret(DeleteArgs),
+}
+
+/// `clients set-redirect-uris`.
+#[derive(Debug, Args)]
+pub struct RedirectUrisArgs {
+    /// Client id.
+    pub id: String,
+    /// A redirect URI (repeatable).
+    #[arg(long = "redirect-uri")]
+    pub redirect_uris: Vec<String>,
+    #[command(flatten)]
+    settings: SettingsArgs,
 }
 
 /// Client types, as Google's console names them.
@@ -123,6 +139,39 @@ pub async fn run(cmd: ClientsCommand) -> anyhow::Result<()> {
             );
             println!("deleted OAuth client {}", a.id);
         }
+        ClientsCommand::SetRedirectUris(a) => {
+            let console = open_console(&a.settings).await?;
+            let project = client_project(&console, &a.id).await?;
+            console
+                .set_client_redirect_uris(&Actor::Cli, &project, &a.id, &a.redirect_uris)
+                .await?;
+            println!(
+                "OAuth client {}: redirect URIs [{}]",
+                a.id,
+                a.redirect_uris.join(", ")
+            );
+        }
+        ClientsCommand::ResetSecret(a) => {
+            let console = open_console(&a.settings).await?;
+            let project = client_project(&console, &a.id).await?;
+            let secret = console
+                .reset_client_secret(&Actor::Cli, &project, &a.id)
+                .await?;
+            println!(
+                "client_secret of {} (shown once; the old one no longer works):",
+                a.id
+            );
+            println!("{secret}");
+        }
     }
     Ok(())
+}
+
+/// The project of a client, or an error naming it.
+async fn client_project(console: &colophon_service::Console, id: &str) -> anyhow::Result<String> {
+    console
+        .client_project(id)
+        .await?
+        .map(|p| p.id)
+        .ok_or_else(|| anyhow::anyhow!("no OAuth client in a project has the id {id}"))
 }

@@ -731,3 +731,71 @@ async fn projects_and_key_restrictions_from_the_command_line() {
     let (ok, keys, _) = colophon(&["keys", "list", "--data-dir", d]);
     assert!(ok && keys.contains("revoked"), "{keys}");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn client_redirect_uris_and_secret_reset() {
+    let app = demo(None).await;
+    let (p, _) = project_with_key(&app, true).await;
+    let (old_uri, new_uri) = ("https://app.example/old", "https://app.example/new");
+    let mut client = app
+        .console
+        .create_client(
+            &Actor::Cli,
+            &p.id,
+            colophon_auth::clients::NewClient {
+                name: "Editable".into(),
+                kind: ClientKind::Web,
+                redirect_uris: vec![old_uri.into()],
+                public: false,
+            },
+        )
+        .await
+        .unwrap();
+    let id = client.client.id.clone();
+    app.console
+        .set_client_redirect_uris(&Actor::Cli, &p.id, &id, &[new_uri.into()])
+        .await
+        .unwrap();
+    // A web client keeps at least one URI, and each is validated.
+    assert!(app
+        .console
+        .set_client_redirect_uris(&Actor::Cli, &p.id, &id, &[])
+        .await
+        .is_err());
+    assert!(app
+        .console
+        .set_client_redirect_uris(&Actor::Cli, &p.id, &id, &["javascript:alert(1)".into()])
+        .await
+        .is_err());
+    let mut browser = signed_in(&app, "editor@example.org").await;
+    let old = browser
+        .get(&crate::oauth_support::auth_url(&id, old_uri, &[]))
+        .await;
+    assert_eq!(old.status, 400, "the old redirect URI is gone");
+    let code = code_for(&mut browser, &id, new_uri, &[]).await;
+    // The reset secret replaces the old one.
+    let old_secret = client.secret.clone();
+    let new_secret = app
+        .console
+        .reset_client_secret(&Actor::Cli, &p.id, &id)
+        .await
+        .unwrap();
+    assert_ne!(Some(new_secret.clone()), old_secret);
+    let refused = exchange(&app, &client, &code, new_uri, &[]).await;
+    assert_eq!(refused.status, 401, "{}", refused.text());
+    client.secret = Some(new_secret);
+    let code = code_for(&mut browser, &id, new_uri, &[]).await;
+    let ok = exchange(&app, &client, &code, new_uri, &[]).await;
+    assert_eq!(ok.status, 200, "{}", ok.text());
+    // Another project's client is not reachable through this project.
+    let other = app
+        .console
+        .create_project(&Actor::Cli, None, "Other")
+        .await
+        .unwrap();
+    assert!(app
+        .console
+        .reset_client_secret(&Actor::Cli, &other.id, &id)
+        .await
+        .is_err());
+}

@@ -265,12 +265,19 @@ async fn render_project(
         .iter()
         .map(|c| {
             format!(
-                "<tr><td>{name}</td><td>{kind}</td><td><code>{id}</code></td><td>{uris}</td>\
-                 <td><form method=\"post\" action=\"{del}\">{csrf}{cid}<button type=\"submit\">Delete</button></form></td></tr>",
+                "<tr><td>{name}</td><td>{kind}</td><td><code>{id}</code></td>\
+                 <td><form method=\"post\" action=\"{set_uris}\">{csrf}{cid}\
+                 <label for=\"uris-{id}\">Redirect URIs (one per line)</label>\
+                 <textarea id=\"uris-{id}\" name=\"redirect_uris\" rows=\"2\" cols=\"30\">{uris}</textarea>\
+                 <button type=\"submit\">Save redirect URIs</button></form></td>\
+                 <td><form method=\"post\" action=\"{reset}\">{csrf}{cid}<button type=\"submit\">Reset secret</button></form>\
+                 <form method=\"post\" action=\"{del}\">{csrf}{cid}<button type=\"submit\">Delete</button></form></td></tr>",
                 name = escape(&c.name),
                 kind = c.kind.as_str(),
                 id = escape(&c.id),
-                uris = escape(&c.redirect_uris.join(" ")),
+                uris = escape(&c.redirect_uris.join("\n")),
+                set_uris = action("clients/redirect-uris"),
+                reset = action("clients/reset-secret"),
                 del = action("clients/delete"),
                 cid = hidden("client_id", &c.id),
             )
@@ -290,7 +297,7 @@ async fn render_project(
         table = if clients.is_empty() {
             "<p>No OAuth client.</p>".to_owned()
         } else {
-            format!("<table><thead><tr><th>Name</th><th>Type</th><th>Client ID</th><th>Redirect URIs</th><th></th></tr></thead><tbody>{client_rows}</tbody></table>")
+            format!("<table><thead><tr><th>Name</th><th>Type</th><th>Client ID</th><th>Redirect URIs</th><th>Actions</th></tr></thead><tbody>{client_rows}</tbody></table>")
         },
         a = action("clients"),
     );
@@ -400,8 +407,9 @@ fn done(r: Result<(), ConsoleError>, msg: &'static str) -> Outcome {
 }
 
 /// `POST /console/projects/{id}/…`: the form actions of the project page (`rename`, `api`,
-/// `keys`, `keys/restrict`, `keys/regenerate`, `keys/delete`, `clients`, `clients/delete`,
-/// `delete`), named by the matched route.
+/// `keys`, `keys/restrict`, `keys/regenerate`, `keys/delete`, `clients`,
+/// `clients/redirect-uris`, `clients/reset-secret`, `clients/delete`, `delete`), named by the
+/// matched route.
 pub async fn project_action(
     State(state): State<AppState>,
     browser: Browser,
@@ -510,6 +518,32 @@ pub async fn project_action(
                         Some(Reveal {
                             what: format!("Client secret of {}", c.client.id),
                             value: c.secret.unwrap_or_default(),
+                        }),
+                    ))
+                })
+        }
+        "clients/redirect-uris" => done(
+            console
+                .set_client_redirect_uris(
+                    &actor,
+                    &id,
+                    &field("client_id"),
+                    &lines(&pairs, "redirect_uris"),
+                )
+                .await,
+            "Redirect URIs saved.",
+        ),
+        "clients/reset-secret" => {
+            let client_id = field("client_id");
+            console
+                .reset_client_secret(&actor, &id, &client_id)
+                .await
+                .map(|secret| {
+                    Some((
+                        "Client secret reset; the old secret no longer works.",
+                        Some(Reveal {
+                            what: format!("New client secret of {client_id}"),
+                            value: secret,
                         }),
                     ))
                 })

@@ -172,6 +172,45 @@ pub async fn key_settings_and_client_links<S: Store>(store: Arc<S>) {
             .as_deref(),
         Some("p1")
     );
+    // Redirect URIs and secrets change in place (not for a client without a secret).
+    let uris = vec![
+        "https://b.example/cb".to_owned(),
+        "https://a.example/x?y=z".to_owned(),
+    ];
+    assert!(store
+        .set_client_redirect_uris("c1.apps", &uris)
+        .await
+        .unwrap());
+    assert_eq!(
+        store
+            .find_client("c1.apps")
+            .await
+            .unwrap()
+            .unwrap()
+            .redirect_uris,
+        uris
+    );
+    assert!(!store.set_client_secret_hash("c1.apps", "ff").await.unwrap());
+    assert!(!store.set_client_redirect_uris("nope", &uris).await.unwrap());
+    let mut secret_client = client.clone();
+    secret_client.id = "c2.apps".into();
+    secret_client.secret_hash = Some("aa".repeat(32));
+    store.insert_client(&secret_client).await.unwrap();
+    assert!(store
+        .set_client_secret_hash("c2.apps", &"bb".repeat(32))
+        .await
+        .unwrap());
+    assert_eq!(
+        store
+            .find_client("c2.apps")
+            .await
+            .unwrap()
+            .unwrap()
+            .secret_hash,
+        Some("bb".repeat(32))
+    );
+    store.delete_client("c2.apps", at(9)).await.unwrap();
+    assert!(!store.set_client_secret_hash("c2.apps", "cc").await.unwrap());
     store.set_client_project("c1.apps", "p2").await.unwrap();
     assert_eq!(store.list_project_clients("p2").await.unwrap(), ["c1.apps"]);
     assert!(store.list_project_clients("p1").await.unwrap().is_empty());
