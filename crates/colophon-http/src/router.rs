@@ -146,6 +146,7 @@ fn console_routes() -> Router<AppState> {
         "rename",
         "api",
         "keys",
+        "keys/rename",
         "keys/restrict",
         "keys/regenerate",
         "keys/delete",
@@ -243,6 +244,9 @@ fn allowed_methods(path: &str) -> &'static str {
         "/signup",
         "/device",
     ];
+    if console_post_only(path) {
+        return "POST";
+    }
     if POST_ONLY.contains(&path) {
         "POST"
     } else if GET_AND_POST.contains(&path) {
@@ -250,6 +254,34 @@ fn allowed_methods(path: &str) -> &'static str {
     } else {
         "GET, HEAD"
     }
+}
+
+/// The developer console's form actions (POST only; `…/delete` also has its GET page).
+fn console_post_only(path: &str) -> bool {
+    if path == "/console/projects" {
+        return true;
+    }
+    if let Some(rest) = path.strip_prefix("/console/admin/projects/") {
+        return rest.ends_with("/quota");
+    }
+    path.strip_prefix("/console/projects/")
+        .and_then(|rest| rest.split_once('/'))
+        .is_some_and(|(_, action)| {
+            [
+                "rename",
+                "api",
+                "keys",
+                "keys/rename",
+                "keys/restrict",
+                "keys/regenerate",
+                "keys/delete",
+                "clients",
+                "clients/redirect-uris",
+                "clients/reset-secret",
+                "clients/delete",
+            ]
+            .contains(&action)
+        })
 }
 
 /// Rejects bodies larger than the configured limit before any handler runs.
@@ -346,6 +378,21 @@ async fn hello() -> impl IntoResponse {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn console_form_actions_allow_post_only() {
+        assert!(super::console_post_only(
+            "/console/projects/p-1/keys/restrict"
+        ));
+        assert!(super::console_post_only(
+            "/console/admin/projects/p-1/quota"
+        ));
+        assert!(!super::console_post_only("/console/projects/p-1"));
+        assert!(!super::console_post_only(
+            "/console/projects/p-1/usage.json"
+        ));
+        assert!(!super::console_post_only("/console/projects/p-1/delete"));
+    }
+
     #[test]
     fn secrets_are_redacted_from_logged_uris() {
         let uri: axum::http::Uri =

@@ -404,6 +404,22 @@ impl Console {
         Ok(key.settings)
     }
 
+    /// Renames a key of a project.
+    pub async fn rename_key(
+        &self,
+        actor: &Actor,
+        project: &str,
+        key_id: &str,
+        name: &str,
+    ) -> Result<(), ConsoleError> {
+        let key = self.key(actor, project, key_id).await?;
+        let name = check_name(name, "a key name")?;
+        if !self.store.rename_api_key(&key.record.id, &name).await? {
+            return Err(ConsoleError::KeyNotFound(key_id.to_owned()));
+        }
+        Ok(())
+    }
+
     /// Makes a new key with the same name and restrictions and revokes the old one.
     pub async fn regenerate_key(
         &self,

@@ -211,6 +211,17 @@ impl ProjectStore for SqliteStore {
         row.map(KeySettingsRow::decode).transpose()
     }
 
+    async fn rename_api_key(&self, key_id: &str, name: &str) -> StoreResult<bool> {
+        let _writer = self.write_lock.lock().await;
+        let done = sqlx::query("UPDATE api_keys SET name = ?2 WHERE id = ?1")
+            .bind(key_id)
+            .bind(name)
+            .execute(&self.pool)
+            .await
+            .map_err(db_error("renaming an API key"))?;
+        Ok(done.rows_affected() > 0)
+    }
+
     async fn list_key_settings(&self, project_id: &str) -> StoreResult<Vec<KeySettings>> {
         let rows: Vec<KeySettingsRow> = sqlx::query_as(
             "SELECT key_id, project_id, referrers, ip_ranges FROM project_api_keys

@@ -159,6 +159,8 @@ pub trait ProjectStore: Send + Sync {
     async fn put_key_settings(&self, settings: &KeySettings) -> StoreResult<()>;
     /// The settings of a key.
     async fn find_key_settings(&self, key_id: &str) -> StoreResult<Option<KeySettings>>;
+    /// Renames an API key; `false` when there is no such key.
+    async fn rename_api_key(&self, key_id: &str, name: &str) -> StoreResult<bool>;
     /// Settings of every key of a project, by key id.
     async fn list_key_settings(&self, project_id: &str) -> StoreResult<Vec<KeySettings>>;
 

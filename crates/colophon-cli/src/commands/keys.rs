@@ -1,4 +1,4 @@
-//! `colophon keys create|list|revoke|restrict|regenerate`: keys belong to projects (the
+//! `colophon keys create|list|revoke|rename|restrict|regenerate`: keys belong to projects (the
 //! legacy project when none is named); restrictions and regeneration go through the console
 //! service, like the web console.
 
@@ -22,6 +22,8 @@ pub enum KeysCommand {
     Revoke(RevokeArgs),
     /// Replace a key's referrer and IP restrictions (none given: unrestricted).
     Restrict(RestrictArgs),
+    /// Rename a key.
+    Rename(RenameArgs),
     /// Make a new key with the same name and restrictions and revoke the old one; the new
     /// key is printed alone on the last line.
     Regenerate(RevokeArgs),
@@ -38,6 +40,18 @@ pub struct RestrictArgs {
     /// A client IP address or CIDR range (repeatable), e.g. `192.0.2.0/24`.
     #[arg(long = "ip")]
     pub ips: Vec<String>,
+    #[command(flatten)]
+    settings: SettingsArgs,
+}
+
+/// `keys rename`.
+#[derive(Debug, Args)]
+pub struct RenameArgs {
+    /// Key id (`k_…`).
+    pub id: String,
+    /// New name.
+    #[arg(long)]
+    pub name: String,
     #[command(flatten)]
     settings: SettingsArgs,
 }
@@ -129,6 +143,17 @@ pub async fn run(cmd: KeysCommand) -> anyhow::Result<()> {
                 s.referrers.join(", "),
                 s.ip_ranges.join(", ")
             );
+        }
+        KeysCommand::Rename(a) => {
+            let console = open_console(&a.settings).await?;
+            let project = console
+                .key_project(&a.id)
+                .await?
+                .with_context(|| format!("no API key has the id {}", a.id))?;
+            console
+                .rename_key(&Actor::Cli, &project, &a.id, &a.name)
+                .await?;
+            println!("renamed API key {} to {}", a.id, a.name.trim());
         }
         KeysCommand::Regenerate(a) => {
             let console = open_console(&a.settings).await?;

@@ -690,6 +690,16 @@ async fn projects_and_key_restrictions_from_the_command_line() {
         "999.1.1.1",
     ]);
     assert!(!ok && err.contains("999.1.1.1"), "{err}");
+    let (ok, _, err) = colophon(&[
+        "keys",
+        "rename",
+        "--data-dir",
+        d,
+        &key_id,
+        "--name",
+        "renamed key",
+    ]);
+    assert!(ok, "{err}");
     let (ok, out, err) = colophon(&["projects", "quota", "--data-dir", d, &id, "--per-day", "2"]);
     assert!(ok && out.contains(" 2 "), "{out}{err}");
     let (ok, list, _) = colophon(&["projects", "list", "--data-dir", d]);
@@ -698,7 +708,10 @@ async fn projects_and_key_restrictions_from_the_command_line() {
         "{list}"
     );
     let (ok, keys, _) = colophon(&["keys", "list", "--data-dir", d]);
-    assert!(ok && keys.contains(&id), "{keys}");
+    assert!(
+        ok && keys.contains(&id) && keys.contains("renamed key"),
+        "{keys}"
+    );
 
     // The restrictions hold on a server over the same directory.
     let settings = crate::support::settings_for(dir.path());

@@ -228,7 +228,10 @@ async fn render_project(
         .map(|k| {
             let kid = escape(&k.record.id);
             format!(
-                "<tr id=\"key-{kid}\"><td>{name}</td><td><code>{prefix}…</code></td><td>{created}</td>\
+                "<tr id=\"key-{kid}\"><td><form method=\"post\" action=\"{rename}\">{csrf}{key}\
+                 <label for=\"name-{kid}\">Name</label>\
+                 <input type=\"text\" id=\"name-{kid}\" name=\"name\" value=\"{name}\" required maxlength=\"100\">\
+                 <button type=\"submit\">Rename</button></form></td><td><code>{prefix}…</code></td><td>{created}</td>\
                  <td><form method=\"post\" action=\"{restrict}\">{csrf}{key}\
                  <label for=\"ref-{kid}\">HTTP referrers (one per line)</label>\
                  <textarea id=\"ref-{kid}\" name=\"referrers\" rows=\"2\" cols=\"30\">{refs}</textarea>\
@@ -240,6 +243,7 @@ async fn render_project(
                 name = escape(&k.record.name),
                 prefix = escape(&k.record.key_prefix),
                 created = k.record.created.format("%Y-%m-%d"),
+                rename = action("keys/rename"),
                 restrict = action("keys/restrict"),
                 regen = action("keys/regenerate"),
                 del = action("keys/delete"),
@@ -407,7 +411,7 @@ fn done(r: Result<(), ConsoleError>, msg: &'static str) -> Outcome {
 }
 
 /// `POST /console/projects/{id}/…`: the form actions of the project page (`rename`, `api`,
-/// `keys`, `keys/restrict`, `keys/regenerate`, `keys/delete`, `clients`,
+/// `keys`, `keys/rename`, `keys/restrict`, `keys/regenerate`, `keys/delete`, `clients`,
 /// `clients/redirect-uris`, `clients/reset-secret`, `clients/delete`, `delete`), named by the
 /// matched route.
 pub async fn project_action(
@@ -476,6 +480,12 @@ pub async fn project_action(
                 .await
                 .map(drop),
             "Restrictions saved.",
+        ),
+        "keys/rename" => done(
+            console
+                .rename_key(&actor, &id, &field("key_id"), &field("name"))
+                .await,
+            "API key renamed.",
         ),
         "keys/regenerate" => console
             .regenerate_key(&actor, &id, &field("key_id"))

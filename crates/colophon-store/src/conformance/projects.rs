@@ -150,6 +150,16 @@ pub async fn key_settings_and_client_links<S: Store>(store: Arc<S>) {
         vec![s1.clone(), s2.clone()]
     );
     assert_eq!(store.find_key_settings("k_3").await.unwrap(), None);
+    assert!(store.rename_api_key("k_2", "Renamed “key”").await.unwrap());
+    assert!(!store.rename_api_key("k_3", "x").await.unwrap());
+    let names: Vec<String> = store
+        .list_api_keys()
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|k| k.name)
+        .collect();
+    assert_eq!(names, ["k_1", "Renamed “key”"]);
 
     let client = ClientRecord {
         id: "c1.apps".into(),
