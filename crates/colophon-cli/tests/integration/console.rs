@@ -369,6 +369,12 @@ async fn daily_quota_story(apps: &[&TestApp]) {
     assert_eq!(report.errors_by_code.get("429"), Some(&35));
     assert_eq!(report.by_method.get("books.volumes.list"), Some(&60));
     assert_eq!(report.by_key.len(), 1);
+    let per_key = &report.by_key[0];
+    assert_eq!(per_key.requests, 60);
+    assert_eq!(per_key.by_method.get("books.volumes.list"), Some(&60));
+    assert_eq!(per_key.errors_by_code.get("429"), Some(&35));
+    assert_eq!(per_key.by_day.values().sum::<i64>(), 60);
+    assert!(per_key.latency_ms.p99.is_some());
     assert!(report.latency_ms.p50.is_some());
     // Raising the limit lets requests through again.
     first

@@ -83,6 +83,12 @@ pub struct KeyUsage {
     pub requests: i64,
     /// Errors.
     pub errors: i64,
+    /// Requests by UTC day (days with requests only).
+    pub by_day: BTreeMap<String, i64>,
+    /// Requests by discovery method id.
+    pub by_method: BTreeMap<String, i64>,
+    /// Errors by HTTP status.
+    pub errors_by_code: BTreeMap<String, i64>,
     /// Latency percentiles of this key's requests.
     pub latency_ms: Percentiles,
 }
@@ -236,7 +242,8 @@ impl UsageRecorder {
             .collect();
         let mut by_method = BTreeMap::new();
         let mut errors_by_code = BTreeMap::new();
-        let mut keys: BTreeMap<String, (i64, i64, [i64; LATENCY_BUCKETS])> = BTreeMap::new();
+        let mut keys: BTreeMap<String, KeyUsage> = BTreeMap::new();
+        let mut key_hist: BTreeMap<String, [i64; LATENCY_BUCKETS]> = BTreeMap::new();
         let mut total = 0;
         for r in &rows {
             let error = r.status >= 400;
@@ -244,22 +251,33 @@ impl UsageRecorder {
             d.0 += r.requests;
             total += r.requests;
             *by_method.entry(r.method.clone()).or_insert(0) += r.requests;
-            let k = keys
-                .entry(r.key_id.clone())
-                .or_insert((0, 0, [0; LATENCY_BUCKETS]));
-            k.0 += r.requests;
+            let k = keys.entry(r.key_id.clone()).or_insert_with(|| KeyUsage {
+                key_id: r.key_id.clone(),
+                requests: 0,
+                errors: 0,
+                by_day: BTreeMap::new(),
+                by_method: BTreeMap::new(),
+                errors_by_code: BTreeMap::new(),
+                latency_ms: percentiles(&[0; LATENCY_BUCKETS]),
+            });
+            k.requests += r.requests;
+            *k.by_day
+                .entry(r.day.format("%Y-%m-%d").to_string())
+                .or_insert(0) += r.requests;
+            *k.by_method.entry(r.method.clone()).or_insert(0) += r.requests;
             if error {
                 d.1 += r.requests;
-                k.1 += r.requests;
+                k.errors += r.requests;
+                *k.errors_by_code.entry(r.status.to_string()).or_insert(0) += r.requests;
                 *errors_by_code.entry(r.status.to_string()).or_insert(0) += r.requests;
             }
         }
         let mut hist = [0; LATENCY_BUCKETS];
         for l in &latency {
             hist[l.bucket] += l.count;
-            if let Some(k) = keys.get_mut(&l.key_id) {
-                k.2[l.bucket] += l.count;
-            }
+            key_hist
+                .entry(l.key_id.clone())
+                .or_insert([0; LATENCY_BUCKETS])[l.bucket] += l.count;
         }
         Ok(UsageReport {
             project_id: project_id.to_owned(),
@@ -275,12 +293,12 @@ impl UsageRecorder {
             by_method,
             errors_by_code,
             by_key: keys
-                .into_iter()
-                .map(|(key_id, (requests, errors, h))| KeyUsage {
-                    key_id,
-                    requests,
-                    errors,
-                    latency_ms: percentiles(&h),
+                .into_values()
+                .map(|mut k| {
+                    if let Some(h) = key_hist.get(&k.key_id) {
+                        k.latency_ms = percentiles(h);
+                    }
+                    k
                 })
                 .collect(),
             latency_ms: percentiles(&hist),
