@@ -8,7 +8,8 @@ use anyhow::Context as _;
 use colophon_auth::{AuthConfig, AuthServer, Clock, SystemClock};
 use colophon_http::{AppState, HttpConfig};
 use colophon_search::SearchIndex;
-use colophon_service::{ApiKeys, Catalog, Library};
+use colophon_service::console::QuotaDefaults;
+use colophon_service::{ApiKeys, Catalog, Console, Library};
 use colophon_store::Store;
 
 use crate::config::{redact_url, Settings};
@@ -35,6 +36,23 @@ impl Backend {
             AuthConfig {
                 issuer: public_url.to_owned(),
             },
+        )
+    }
+}
+
+impl Backend {
+    /// The developer console's service, with the quota defaults of `settings`.
+    pub fn console(&self, auth: AuthServer, settings: &Settings) -> Console {
+        let clock = self.clock.clone();
+        Console::new(
+            self.store.clone(),
+            self.keys.clone(),
+            auth,
+            QuotaDefaults {
+                requests_per_day: settings.quota_requests_per_day,
+                requests_per_minute_per_user: settings.quota_requests_per_minute_per_user,
+            },
+            Arc::new(move || clock.now()),
         )
     }
 }
@@ -96,6 +114,8 @@ pub struct Application {
     /// The authorization server the router uses (shared in-memory state: pending consents,
     /// throttles).
     pub auth: AuthServer,
+    /// The developer console's service the router uses (its caches are this server's).
+    pub console: Console,
 }
 
 impl Application {
@@ -114,16 +134,30 @@ impl Application {
         let auth = backend.auth(&public_url);
         let clock = backend.clock.clone();
         let library = Library::new(backend.catalog.clone(), Arc::new(move || clock.now()));
+        let console = backend.console(auth.clone(), settings);
+        let trusted_proxies = settings
+            .trusted_proxies
+            .iter()
+            .map(|p| colophon_domain::key_restrictions::IpRange::parse(p))
+            .collect::<Result<Vec<_>, _>>()
+            .context("trusted_proxies")?;
         let state = AppState {
             catalog: backend.catalog,
             keys: backend.keys,
             library,
             auth: auth.clone(),
+            console: console.clone(),
             config: Arc::new(HttpConfig {
                 public_url: public_url.clone(),
                 anonymous_access: settings.anonymous_access,
                 default_country: settings.default_country.clone(),
                 max_body_bytes: settings.max_body_bytes,
+                trusted_proxies,
+                administrators: settings
+                    .console_administrators
+                    .iter()
+                    .map(|e| e.trim().to_lowercase())
+                    .collect(),
             }),
         };
         Ok(Self {
@@ -132,6 +166,7 @@ impl Application {
             local_addr,
             public_url,
             auth,
+            console,
         })
     }
 
@@ -140,14 +175,19 @@ impl Application {
         self,
         shutdown: impl std::future::Future<Output = ()> + Send + 'static,
     ) -> anyhow::Result<()> {
-        // The peer address feeds the sign-in throttle.
-        axum::serve(
+        // The peer address feeds the sign-in throttle and API key IP restrictions.
+        let served = axum::serve(
             self.listener,
             self.router
                 .into_make_service_with_connect_info::<SocketAddr>(),
         )
         .with_graceful_shutdown(shutdown)
         .await
-        .context("serving HTTP")
+        .context("serving HTTP");
+        // Usage is buffered for up to a second: write what is left.
+        if let Err(e) = self.console.usage().flush().await {
+            tracing::warn!(error = %e, "writing the last usage failed: {e}");
+        }
+        served
     }
 }

@@ -5,6 +5,7 @@ pub mod config;
 pub mod import;
 pub mod keys;
 pub mod maintenance;
+pub mod projects;
 pub mod serve;
 pub mod tokens;
 pub mod users;

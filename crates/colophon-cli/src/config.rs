@@ -36,6 +36,10 @@ struct FileConfig {
     anonymous_access: Option<bool>,
     default_country: Option<String>,
     max_body_bytes: Option<usize>,
+    quota_requests_per_day: Option<i64>,
+    quota_requests_per_minute_per_user: Option<i64>,
+    trusted_proxies: Option<Vec<String>>,
+    console_administrators: Option<Vec<String>>,
 }
 
 /// Resolved settings.
@@ -55,6 +59,14 @@ pub struct Settings {
     pub default_country: String,
     /// Largest request body, bytes.
     pub max_body_bytes: usize,
+    /// Default requests per project per UTC day (`None`: unlimited).
+    pub quota_requests_per_day: Option<i64>,
+    /// Default requests per quota user per minute (`None`: unlimited).
+    pub quota_requests_per_minute_per_user: Option<i64>,
+    /// Proxies (addresses or CIDR ranges) whose `X-Forwarded-For` is believed.
+    pub trusted_proxies: Vec<String>,
+    /// Emails of the developer console's administrators.
+    pub console_administrators: Vec<String>,
 }
 
 impl std::fmt::Debug for Settings {
@@ -69,6 +81,13 @@ impl std::fmt::Debug for Settings {
             .field("public_url", &self.public_url)
             .field("anonymous_access", &self.anonymous_access)
             .field("default_country", &self.default_country)
+            .field("quota_requests_per_day", &self.quota_requests_per_day)
+            .field(
+                "quota_requests_per_minute_per_user",
+                &self.quota_requests_per_minute_per_user,
+            )
+            .field("trusted_proxies", &self.trusted_proxies)
+            .field("console_administrators", &self.console_administrators)
             .finish()
     }
 }
@@ -98,6 +117,10 @@ impl Settings {
             anonymous_access: false,
             default_country: "US".into(),
             max_body_bytes: 1 << 20,
+            quota_requests_per_day: None,
+            quota_requests_per_minute_per_user: None,
+            trusted_proxies: Vec::new(),
+            console_administrators: Vec::new(),
         }
     }
 
@@ -142,6 +165,18 @@ impl Settings {
         if let Some(v) = f.max_body_bytes {
             self.max_body_bytes = v;
         }
+        if let Some(v) = f.quota_requests_per_day {
+            self.quota_requests_per_day = Some(v);
+        }
+        if let Some(v) = f.quota_requests_per_minute_per_user {
+            self.quota_requests_per_minute_per_user = Some(v);
+        }
+        if let Some(v) = f.trusted_proxies {
+            self.trusted_proxies = v;
+        }
+        if let Some(v) = f.console_administrators {
+            self.console_administrators = v;
+        }
         Ok(())
     }
 
@@ -158,6 +193,19 @@ impl Settings {
                 "database_url must be a postgres:// URL (SQLite is the default and needs no URL), not {}",
                 redact_url(url)
             );
+        }
+        for p in &self.trusted_proxies {
+            colophon_domain::key_restrictions::IpRange::parse(p)
+                .map_err(|e| anyhow::anyhow!("trusted_proxies: {e}"))?;
+        }
+        for (name, v) in [
+            ("quota_requests_per_day", self.quota_requests_per_day),
+            (
+                "quota_requests_per_minute_per_user",
+                self.quota_requests_per_minute_per_user,
+            ),
+        ] {
+            anyhow::ensure!(v.is_none_or(|v| v >= 0), "{name} must be 0 or more");
         }
         if let Some(u) = &self.public_url {
             anyhow::ensure!(
@@ -187,6 +235,9 @@ mod tests {
         assert!(f.data_dir.is_some() && f.database_url.is_some() && f.listen.is_some());
         assert!(f.public_url.is_some() && f.anonymous_access.is_some());
         assert!(f.default_country.is_some() && f.max_body_bytes.is_some());
+        assert!(f.quota_requests_per_day.is_some());
+        assert!(f.quota_requests_per_minute_per_user.is_some());
+        assert!(f.trusted_proxies.is_some() && f.console_administrators.is_some());
         assert!(toml::from_str::<FileConfig>("nope = 1").is_err());
     }
 

@@ -5,6 +5,7 @@ pub mod annotation;
 pub mod contribution;
 pub mod ids;
 pub mod isbn;
+pub mod key_restrictions;
 pub mod library;
 pub mod options;
 pub mod recommend;

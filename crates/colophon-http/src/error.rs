@@ -90,6 +90,50 @@ pub enum ApiError {
     /// The request took too long.
     #[error("Service temporarily unavailable.")]
     Unavailable,
+    /// The key's or client's project has the Books API disabled (`oauth-behavior.md` §11.3
+    /// row 6).
+    #[error("Books API has not been used in project {number} before or it is disabled. Enable it by visiting {activation_url} then retry. If you enabled this API recently, wait a few minutes for the action to propagate to our systems and retry.")]
+    AccessNotConfigured {
+        /// Project number.
+        number: i64,
+        /// Where to enable it (the project's console page).
+        activation_url: String,
+    },
+    /// The key's referrer restriction refused the request's `Referer` (row 7).
+    #[error("Requests from referer {referrer} are blocked.")]
+    ReferrerBlocked {
+        /// The referrer, or `<empty>`.
+        referrer: String,
+        /// Project number.
+        number: i64,
+    },
+    /// The key's IP restriction refused the client address (row 8; Google's wording for
+    /// this case in its other APIs).
+    #[error("The provided API key has an IP address restriction. The originating IP address of the call ({ip}) violates this restriction.")]
+    IpBlocked {
+        /// The client address.
+        ip: String,
+        /// Project number.
+        number: i64,
+    },
+    /// The key and the token's client belong to different projects (row 11).
+    #[error("The API Key and the authentication credential are from different projects.")]
+    ProjectMismatch,
+    /// A quota is used up (row 12): `limit` is Google's limit name, `Queries per day` or
+    /// `Queries per minute per user`. Google's current front end answers both with 429
+    /// `rateLimitExceeded` (its pre-2020 `dailyLimitExceeded` / `userRateLimitExceeded`
+    /// reasons are gone); the `ErrorInfo` metadata tells the two apart (`quota_limit`).
+    #[error("Quota exceeded for quota metric 'Queries' and limit '{limit}' of service 'books.googleapis.com' for consumer 'project_number:{number}'.")]
+    QuotaExceeded {
+        /// Limit name.
+        limit: &'static str,
+        /// Google's quota-limit id (`defaultPerDayPerProject`, `defaultPerMinutePerUser`).
+        limit_id: &'static str,
+        /// The limit's value.
+        value: i64,
+        /// Project number.
+        number: i64,
+    },
 }
 
 /// One row of the table: HTTP status, canonical status, domain, reason, location.
@@ -313,6 +357,46 @@ impl ApiError {
                 None,
                 None,
             ),
+            E::AccessNotConfigured { .. } => (
+                StatusCode::FORBIDDEN,
+                "PERMISSION_DENIED",
+                "usageLimits",
+                "accessNotConfigured",
+                None,
+                Some("SERVICE_DISABLED"),
+            ),
+            E::ReferrerBlocked { .. } => (
+                StatusCode::FORBIDDEN,
+                "PERMISSION_DENIED",
+                "global",
+                "forbidden",
+                None,
+                Some("API_KEY_HTTP_REFERRER_BLOCKED"),
+            ),
+            E::IpBlocked { .. } => (
+                StatusCode::FORBIDDEN,
+                "PERMISSION_DENIED",
+                "global",
+                "forbidden",
+                None,
+                Some("API_KEY_IP_ADDRESS_BLOCKED"),
+            ),
+            E::ProjectMismatch => (
+                StatusCode::BAD_REQUEST,
+                "INVALID_ARGUMENT",
+                "global",
+                "badRequest",
+                None,
+                None,
+            ),
+            E::QuotaExceeded { .. } => (
+                StatusCode::TOO_MANY_REQUESTS,
+                "RESOURCE_EXHAUSTED",
+                "global",
+                "rateLimitExceeded",
+                None,
+                Some("RATE_LIMIT_EXCEEDED"),
+            ),
         };
         Row {
             http,
@@ -322,6 +406,33 @@ impl ApiError {
             location,
             details,
             item_message,
+        }
+    }
+
+    /// `ErrorInfo` metadata beyond `service`: the consumer project, and what Google adds
+    /// for the console's errors.
+    fn metadata(&self) -> Vec<(&'static str, String)> {
+        let consumer = |n: &i64| ("consumer", format!("projects/{n}"));
+        match self {
+            ApiError::AccessNotConfigured {
+                number,
+                activation_url,
+            } => vec![consumer(number), ("activationUrl", activation_url.clone())],
+            ApiError::ReferrerBlocked { number, .. } | ApiError::IpBlocked { number, .. } => {
+                vec![consumer(number)]
+            }
+            ApiError::QuotaExceeded {
+                limit_id,
+                value,
+                number,
+                ..
+            } => vec![
+                consumer(number),
+                ("quota_metric", "books.googleapis.com/default".to_owned()),
+                ("quota_limit", (*limit_id).to_owned()),
+                ("quota_limit_value", value.to_string()),
+            ],
+            _ => Vec::new(),
         }
     }
 
@@ -353,6 +464,9 @@ impl ApiError {
             .map(|reason| {
                 let mut metadata = serde_json::Map::new();
                 metadata.insert("service".into(), "books.googleapis.com".into());
+                for (k, v) in self.metadata() {
+                    metadata.insert(k.into(), v.into());
+                }
                 vec![ErrorDetail {
                     type_url: "type.googleapis.com/google.rpc.ErrorInfo".into(),
                     reason: reason.into(),

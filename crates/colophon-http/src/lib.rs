@@ -2,6 +2,7 @@
 #![forbid(unsafe_code)]
 
 mod bookshelves;
+mod console_gate;
 pub mod error;
 mod json_body;
 mod layers;

@@ -7,6 +7,8 @@
 
 pub mod account;
 pub mod browser;
+pub mod console;
+mod console_charts;
 pub mod device;
 pub mod html;
 pub mod signin;

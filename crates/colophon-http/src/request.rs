@@ -76,7 +76,8 @@ impl FromRequestParts<AppState> for ApiRequest {
         state: &AppState,
     ) -> Result<Self, Self::Rejection> {
         let params = QueryParams::parse(parts.uri.query());
-        let caller = identify(&params, &parts.headers, state, false).await?;
+        let (caller, key_id) = identify(&params, &parts.headers, state, false).await?;
+        crate::console_gate::admit(parts, state, &params, &caller, key_id.as_deref()).await?;
         let output = output_options(&params, &parts.headers)?;
         Ok(Self {
             params,
@@ -104,13 +105,14 @@ impl FromRequestParts<AppState> for UserRequest {
         state: &AppState,
     ) -> Result<Self, Self::Rejection> {
         let params = QueryParams::parse(parts.uri.query());
-        let caller = identify(&params, &parts.headers, state, true).await?;
+        let (caller, key_id) = identify(&params, &parts.headers, state, true).await?;
         let Caller::User(user) = caller.clone() else {
             return Err(ApiError::LoginRequired);
         };
         if !user.scopes.contains(BOOKS_SCOPE) {
             return Err(ApiError::InsufficientScope);
         }
+        crate::console_gate::admit(parts, state, &params, &caller, key_id.as_deref()).await?;
         let output = output_options(&params, &parts.headers)?;
         Ok(Self {
             request: ApiRequest {
@@ -131,14 +133,14 @@ fn header_str<'a>(headers: &'a HeaderMap, name: &str) -> Option<&'a str> {
         .filter(|v| !v.is_empty())
 }
 
-/// Identifies the caller; `user_bound` methods answer 401 rather than 403 when nothing
-/// identifies a user.
+/// Identifies the caller (and the id of a valid key, given with or without a token);
+/// `user_bound` methods answer 401 rather than 403 when nothing identifies a user.
 async fn identify(
     params: &QueryParams,
     headers: &HeaderMap,
     state: &AppState,
     user_bound: bool,
-) -> Result<Caller, ApiError> {
+) -> Result<(Caller, Option<String>), ApiError> {
     let authorization = header_str(headers, header::AUTHORIZATION.as_str());
     let bearer = authorization.and_then(|v| {
         let (scheme, token) = v.split_once(' ')?;
@@ -177,12 +179,13 @@ async fn identify(
         },
         None => None,
     };
-    match (user, key_id) {
-        (Some(user), _) => Ok(Caller::User(user)),
-        (None, Some(id)) => Ok(Caller::ApiKey(id)),
-        (None, None) if state.config.anonymous_access => Ok(Caller::Anonymous),
-        (None, None) => Err(ApiError::Unregistered),
-    }
+    let caller = match (user, key_id.clone()) {
+        (Some(user), _) => Caller::User(user),
+        (None, Some(id)) => Caller::ApiKey(id),
+        (None, None) if state.config.anonymous_access => Caller::Anonymous,
+        (None, None) => return Err(ApiError::Unregistered),
+    };
+    Ok((caller, key_id))
 }
 
 fn output_options(params: &QueryParams, headers: &HeaderMap) -> Result<OutputOptions, ApiError> {

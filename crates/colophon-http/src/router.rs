@@ -27,7 +27,11 @@ pub fn router(state: AppState) -> Router {
             get(mylibrary::bookshelves::list),
         )
         .merge(annotation_routes())
-        .merge(library_routes());
+        .merge(library_routes())
+        .route_layer(middleware::from_fn_with_state(
+            state.clone(),
+            crate::console_gate::record_usage,
+        ));
     // The authorization server, under Google's paths and their legacy aliases
     // (`oauth-behavior.md` §2).
     let oauth = Router::new()
@@ -88,6 +92,7 @@ pub fn router(state: AppState) -> Router {
         )
         .route("/device/approve", post(pages::device::approve))
         .route("/_colophon/pages.css", get(stylesheet));
+    let console = console_routes();
     let internal = Router::new()
         .route("/_colophon/health", get(health))
         .route("/_colophon/hello", get(hello));
@@ -95,6 +100,7 @@ pub fn router(state: AppState) -> Router {
         .merge(api)
         .merge(oauth)
         .merge(pages)
+        .merge(console)
         .merge(internal)
         .fallback(not_found)
         .method_not_allowed_fallback(method_not_allowed)
@@ -232,6 +238,42 @@ fn is_library_post(path: &str) -> bool {
             && path.ends_with("/setPosition"))
 }
 
+/// The developer console's pages (`pages::console`).
+fn console_routes() -> Router<AppState> {
+    use pages::console as c;
+    let mut r = Router::new()
+        .route("/console", get(c::home))
+        .route("/console/console.js", get(c::script))
+        .route("/console/projects", post(c::create_project))
+        .route("/console/projects/{id}", get(c::project))
+        .route(
+            "/console/projects/{id}/delete",
+            get(c::confirm_delete).post(c::project_action),
+        )
+        .route("/console/projects/{id}/usage.json", get(c::usage_json))
+        .route("/console/admin", get(c::admin))
+        .route("/console/admin/projects/{id}/quota", post(c::admin_quota));
+    for action in [
+        "rename",
+        "api",
+        "keys",
+        "keys/rename",
+        "keys/restrict",
+        "keys/regenerate",
+        "keys/delete",
+        "clients",
+        "clients/redirect-uris",
+        "clients/reset-secret",
+        "clients/delete",
+    ] {
+        r = r.route(
+            &format!("/console/projects/{{id}}/{action}"),
+            post(c::project_action),
+        );
+    }
+    r
+}
+
 /// Query parameters whose values are secrets and never reach the logs (SEC-12).
 const SECRET_PARAMS: &[&str] = &[
     "key",
@@ -316,6 +358,9 @@ fn allowed_methods(path: &str) -> &'static str {
         "/device",
         "/books/v1/mylibrary/annotations",
     ];
+    if console_post_only(path) {
+        return "POST";
+    }
     if POST_ONLY.contains(&path) || is_library_post(path) {
         "POST"
     } else if GET_AND_POST.contains(&path) {
@@ -325,6 +370,34 @@ fn allowed_methods(path: &str) -> &'static str {
     } else {
         "GET, HEAD"
     }
+}
+
+/// The developer console's form actions (POST only; `…/delete` also has its GET page).
+fn console_post_only(path: &str) -> bool {
+    if path == "/console/projects" {
+        return true;
+    }
+    if let Some(rest) = path.strip_prefix("/console/admin/projects/") {
+        return rest.ends_with("/quota");
+    }
+    path.strip_prefix("/console/projects/")
+        .and_then(|rest| rest.split_once('/'))
+        .is_some_and(|(_, action)| {
+            [
+                "rename",
+                "api",
+                "keys",
+                "keys/rename",
+                "keys/restrict",
+                "keys/regenerate",
+                "keys/delete",
+                "clients",
+                "clients/redirect-uris",
+                "clients/reset-secret",
+                "clients/delete",
+            ]
+            .contains(&action)
+        })
 }
 
 /// Rejects bodies larger than the configured limit before any handler runs.
@@ -421,6 +494,21 @@ async fn hello() -> impl IntoResponse {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn console_form_actions_allow_post_only() {
+        assert!(super::console_post_only(
+            "/console/projects/p-1/keys/restrict"
+        ));
+        assert!(super::console_post_only(
+            "/console/admin/projects/p-1/quota"
+        ));
+        assert!(!super::console_post_only("/console/projects/p-1"));
+        assert!(!super::console_post_only(
+            "/console/projects/p-1/usage.json"
+        ));
+        assert!(!super::console_post_only("/console/projects/p-1/delete"));
+    }
+
     #[test]
     fn secrets_are_redacted_from_logged_uris() {
         let uri: axum::http::Uri =

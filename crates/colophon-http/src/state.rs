@@ -3,7 +3,8 @@
 use std::sync::Arc;
 
 use colophon_auth::AuthServer;
-use colophon_service::{ApiKeys, Catalog, Library};
+use colophon_domain::key_restrictions::IpRange;
+use colophon_service::{ApiKeys, Catalog, Console, Library};
 
 /// Settings the HTTP layer needs.
 #[derive(Debug, Clone)]
@@ -16,6 +17,10 @@ pub struct HttpConfig {
     pub default_country: String,
     /// Largest request body accepted, in bytes.
     pub max_body_bytes: usize,
+    /// Proxies whose `X-Forwarded-For` is believed (see `console_gate`).
+    pub trusted_proxies: Vec<IpRange>,
+    /// Account emails (lower case) of the console's administrators.
+    pub administrators: Vec<String>,
 }
 
 /// What every handler can reach.
@@ -29,6 +34,8 @@ pub struct AppState {
     pub library: Library,
     /// Accounts and the OAuth 2.0 authorization server.
     pub auth: AuthServer,
+    /// Projects, key restrictions, quotas and usage (the developer console).
+    pub console: Console,
     /// Settings.
     pub config: Arc<HttpConfig>,
 }

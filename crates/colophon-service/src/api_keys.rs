@@ -59,13 +59,33 @@ impl ApiKeys {
         }
     }
 
-    /// Creates a key named `name`.
+    /// Creates a key named `name` in the legacy project (see
+    /// [`LEGACY_PROJECT`](crate::console::LEGACY_PROJECT)); the console creates keys in
+    /// other projects.
     pub async fn create(&self, name: &str) -> Result<CreatedKey, StoreError> {
-        let mut rng = rand::thread_rng();
-        let mut key = String::with_capacity(39);
-        key.push_str("AIza");
-        key.extend((0..35).map(|_| char::from(ALPHABET[rng.gen_range(0..ALPHABET.len())])));
-        let id: String = format!("k_{:08x}", rng.gen::<u32>());
+        let project = crate::console::ensure_legacy_project(&*self.store, Utc::now()).await?;
+        let created = self.create_unattached(name).await?;
+        self.store
+            .put_key_settings(&colophon_store::KeySettings {
+                key_id: created.record.id.clone(),
+                project_id: project.id,
+                referrers: vec![],
+                ip_ranges: vec![],
+            })
+            .await?;
+        Ok(created)
+    }
+
+    /// Creates a key in no project yet (the caller puts it in one).
+    pub(crate) async fn create_unattached(&self, name: &str) -> Result<CreatedKey, StoreError> {
+        // The thread-local generator is not `Send`: drop it before awaiting.
+        let (key, id) = {
+            let mut rng = rand::thread_rng();
+            let mut key = String::with_capacity(39);
+            key.push_str("AIza");
+            key.extend((0..35).map(|_| char::from(ALPHABET[rng.gen_range(0..ALPHABET.len())])));
+            (key, format!("k_{:08x}", rng.gen::<u32>()))
+        };
         let record = self
             .store
             .insert_api_key(&NewApiKey {

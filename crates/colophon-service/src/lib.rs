@@ -4,6 +4,7 @@
 pub mod annotations;
 pub mod api_keys;
 pub mod catalog;
+pub mod console;
 pub mod export;
 pub mod ingest;
 pub mod library;
@@ -12,6 +13,7 @@ pub mod recommendations;
 pub use annotations::{Annotations, AnnotationsError, LayerBudget, ListRequest, Page};
 pub use api_keys::{ApiKeys, CreatedKey, KeyCheck};
 pub use catalog::{Catalog, CatalogError};
+pub use console::{Actor, Console, ConsoleError};
 pub use export::ExportError;
 pub use ingest::{IngestReport, IngestSession};
 pub use library::{Library, LibraryError};

@@ -5,6 +5,7 @@ mod annotations;
 mod api_keys;
 mod auth;
 mod library;
+mod projects;
 mod sources;
 mod volumes;
 

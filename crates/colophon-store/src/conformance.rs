@@ -50,6 +50,8 @@ pub use annotations::*;
 pub use auth::*;
 mod library;
 pub use library::*;
+mod projects;
+pub use projects::*;
 
 /// Expands one `#[tokio::test]` per conformance story.
 ///
@@ -63,6 +65,7 @@ macro_rules! conformance_tests {
         $crate::__auth_conformance_stories!($crate::__conformance_test; $fixture);
         $crate::__annotation_conformance_stories!($crate::__conformance_test; $fixture);
         $crate::__library_conformance_stories!($crate::__conformance_test; $fixture);
+        $crate::__project_conformance_stories!($crate::__conformance_test; $fixture);
     };
 }
 

@@ -7,6 +7,7 @@ mod auth;
 pub mod codec;
 mod error;
 mod library;
+mod projects;
 mod sources;
 mod volumes;
 
@@ -25,6 +26,10 @@ pub use auth::{
 pub use error::{StoreError, StoreResult};
 pub use library::{
     plan_move, LibraryStore, MoveOutcome, ReadingPositionRecord, ShelfEntry, ShelfState,
+};
+pub use projects::{
+    latency_bucket, KeySettings, LatencyRow, ProjectRecord, ProjectStore, QuotaOutcome,
+    QuotaRequest, UsageDelta, UsageRow, LATENCY_BOUNDS_MS, LATENCY_BUCKETS,
 };
 pub use sources::{commit_now, CommitGate, ImportWrite, SourceRow, SourceStore};
 pub use volumes::{UpsertOutcome, VolumeStore};
@@ -48,6 +53,7 @@ pub trait Store:
     + AnnotationStore
     + RecommendationStore
     + LibraryStore
+    + ProjectStore
     + Migrate
     + 'static
 {
@@ -62,6 +68,7 @@ impl<T> Store for T where
         + AnnotationStore
         + RecommendationStore
         + LibraryStore
+        + ProjectStore
         + Migrate
         + 'static
 {

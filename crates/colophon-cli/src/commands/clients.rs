@@ -1,9 +1,13 @@
-//! `colophon clients create|list|delete`: OAuth clients, until the console exists.
+//! `colophon clients create|list|delete|set-redirect-uris|reset-secret`: OAuth clients, created in a project (the legacy
+//! project when none is named) through the console service.
 
 use clap::{Args, Subcommand, ValueEnum};
 use colophon_auth::clients::NewClient;
 use colophon_auth::ClientKind;
 
+use colophon_service::Actor;
+
+use super::projects::open_console;
 use super::users::open;
 use crate::SettingsArgs;
 
@@ -16,6 +20,22 @@ pub enum ClientsCommand {
     List(SettingsArgs),
     /// Delete a client: it can no longer authenticate and its tokens stop working.
     Delete(DeleteArgs),
+    /// Replace a client's redirect URIs.
+    SetRedirectUris(RedirectUrisArgs),
+    /// Give a client a new secret (printed alone on the last line); the old one stops working.
+    ResetSecret(DeleteArgs),
+}
+
+/// `clients set-redirect-uris`.
+#[derive(Debug, Args)]
+pub struct RedirectUrisArgs {
+    /// Client id.
+    pub id: String,
+    /// A redirect URI (repeatable).
+    #[arg(long = "redirect-uri")]
+    pub redirect_uris: Vec<String>,
+    #[command(flatten)]
+    settings: SettingsArgs,
 }
 
 /// Client types, as Google's console names them.
@@ -44,6 +64,9 @@ pub struct CreateArgs {
     /// Installed clients only: no secret, PKCE required (a public native client).
     #[arg(long)]
     pub public: bool,
+    /// The project (id); default: the legacy project.
+    #[arg(long)]
+    pub project: Option<String>,
     #[command(flatten)]
     settings: SettingsArgs,
 }
@@ -61,19 +84,27 @@ pub struct DeleteArgs {
 pub async fn run(cmd: ClientsCommand) -> anyhow::Result<()> {
     match cmd {
         ClientsCommand::Create(a) => {
-            let auth = open(&a.settings).await?;
+            let console = open_console(&a.settings).await?;
+            let project = match a.project {
+                Some(p) => p,
+                None => console.legacy_project().await?.id,
+            };
             let kind = match a.kind {
                 KindArg::Web => ClientKind::Web,
                 KindArg::Installed => ClientKind::Installed,
                 KindArg::Tv => ClientKind::Tv,
             };
-            let created = auth
-                .create_client(NewClient {
-                    name: a.name,
-                    kind,
-                    redirect_uris: a.redirect_uris,
-                    public: a.public,
-                })
+            let created = console
+                .create_client(
+                    &Actor::Cli,
+                    &project,
+                    NewClient {
+                        name: a.name,
+                        kind,
+                        redirect_uris: a.redirect_uris,
+                        public: a.public,
+                    },
+                )
                 .await
                 .map_err(|e| anyhow::anyhow!("cannot register the client: {e}"))?;
             let c = &created.client;
@@ -108,6 +139,39 @@ pub async fn run(cmd: ClientsCommand) -> anyhow::Result<()> {
             );
             println!("deleted OAuth client {}", a.id);
         }
+        ClientsCommand::SetRedirectUris(a) => {
+            let console = open_console(&a.settings).await?;
+            let project = client_project(&console, &a.id).await?;
+            console
+                .set_client_redirect_uris(&Actor::Cli, &project, &a.id, &a.redirect_uris)
+                .await?;
+            println!(
+                "OAuth client {}: redirect URIs [{}]",
+                a.id,
+                a.redirect_uris.join(", ")
+            );
+        }
+        ClientsCommand::ResetSecret(a) => {
+            let console = open_console(&a.settings).await?;
+            let project = client_project(&console, &a.id).await?;
+            let secret = console
+                .reset_client_secret(&Actor::Cli, &project, &a.id)
+                .await?;
+            println!(
+                "client_secret of {} (shown once; the old one no longer works):",
+                a.id
+            );
+            println!("{secret}");
+        }
     }
     Ok(())
+}
+
+/// The project of a client, or an error naming it.
+async fn client_project(console: &colophon_service::Console, id: &str) -> anyhow::Result<String> {
+    console
+        .client_project(id)
+        .await?
+        .map(|p| p.id)
+        .ok_or_else(|| anyhow::anyhow!("no OAuth client in a project has the id {id}"))
 }

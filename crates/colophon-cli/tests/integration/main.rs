@@ -7,6 +7,8 @@ mod support;
 mod annotations;
 mod annotations_isolation;
 mod cli;
+mod console;
+mod console_browser;
 mod errors;
 mod fidelity;
 mod google_books1_client;

@@ -24,6 +24,8 @@ pub struct TestApp {
     pub auth: AuthServer,
     /// The clock of the authorization server: it stands still until a test moves it.
     pub clock: Arc<FixedClock>,
+    /// The developer console's service the running app uses.
+    pub console: colophon_service::Console,
     /// The data directory (deleted on drop).
     pub _dir: tempfile::TempDir,
     shutdown: Option<tokio::sync::oneshot::Sender<()>>,
@@ -40,6 +42,8 @@ pub struct Options {
     pub googlebooks_files: Vec<PathBuf>,
     /// Keep the catalog in this PostgreSQL database instead of SQLite.
     pub database_url: Option<String>,
+    /// Changes the settings before the server starts (quotas, proxies, administrators).
+    pub configure: Option<fn(&mut Settings)>,
 }
 
 /// The `shared/` folder beside the checkout (or `COLOPHON_SHARED_DIR`).
@@ -74,6 +78,9 @@ impl TestApp {
         let mut settings = settings_for(dir.path());
         settings.anonymous_access = opts.anonymous_access;
         settings.database_url = opts.database_url.clone();
+        if let Some(configure) = opts.configure {
+            configure(&mut settings);
+        }
         let clock = Arc::new(FixedClock::new(chrono::Utc::now()));
         let backend = open_backend_with_clock(&settings, clock.clone())
             .await
@@ -104,6 +111,7 @@ impl TestApp {
             .expect("build app");
         let base_url = format!("http://{}", app.local_addr);
         let auth = app.auth.clone();
+        let console = app.console.clone();
         let (tx, rx) = tokio::sync::oneshot::channel::<()>();
         tokio::spawn(app.run(async move {
             let _ = rx.await;
@@ -114,6 +122,7 @@ impl TestApp {
             backend,
             auth,
             clock,
+            console,
             _dir: dir,
             shutdown: Some(tx),
         }

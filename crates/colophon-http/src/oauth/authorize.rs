@@ -104,7 +104,13 @@ async fn authorize(state: &AppState, browser: Browser, pairs: Vec<(String, Strin
             auth.error_location(&req, "consent_required", "The user has not granted access.");
         return html::redirect(&location, &browser);
     }
-    consent_page(state, &browser, &account.email, req)
+    // The consent screen names the application by its project's name (the console's
+    // consent-screen branding); clients outside any project keep their own name.
+    let app_name = match state.console.client_project(&req.client.id).await {
+        Ok(Some(p)) if p.id != colophon_service::console::LEGACY_PROJECT => p.name,
+        _ => req.client.name.clone(),
+    };
+    consent_page(state, &browser, &account.email, &app_name, req)
 }
 
 fn encode(pairs: &[(String, String)]) -> String {
@@ -120,9 +126,10 @@ fn consent_page(
     state: &AppState,
     browser: &Browser,
     email: &str,
+    app_name: &str,
     req: AuthorizationRequest,
 ) -> Response {
-    let app = escape(&req.client.name);
+    let app = escape(app_name);
     let scopes: String = req
         .scopes
         .descriptions()
@@ -135,7 +142,7 @@ fn consent_page(
     } else {
         ""
     };
-    let title = format!("{} wants access", req.client.name);
+    let title = format!("{app_name} wants access");
     let request_id = state.auth.begin_consent(&browser.cookie, req);
     let csrf = browser.csrf(&format!("consent:{request_id}"));
     let body = format!(
