@@ -120,12 +120,15 @@ impl Recommendations {
                 .filter(|r| r.rating == Rating::HaveIt.as_str())
                 .filter_map(|r| VolumeId::parse(&r.volume_id).ok()),
         );
-        seeds.extend(extra_seeds.iter().cloned());
+        // The first extra seeds (the caller passes the most relevant first); all of them are
+        // already the user's, so none is recommended.
+        seeds.extend(extra_seeds.iter().take(MAX_SEEDS as usize).cloned());
         let mut unique = HashSet::new();
         seeds.retain(|s| unique.insert(s.clone()));
         let exclude: HashSet<VolumeId> = ratings
             .iter()
             .filter_map(|r| VolumeId::parse(&r.volume_id).ok())
+            .chain(extra_seeds.iter().cloned())
             .collect();
         self.like(&seeds, &exclude, max_maturity, limit).await
     }

@@ -386,3 +386,38 @@ async fn catalog_layers_are_listed_and_empty() {
     .await
     .assert_error(400, "invalid");
 }
+
+/// A shelved volume seeds the user's recommendations, and what is on a shelf is never
+/// recommended back.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn shelved_volumes_seed_recommendations() {
+    let app = TestApp::demo().await;
+    let pride = volume(&app, "intitle:pride+inauthor:austen").await;
+    let emma = volume(&app, "intitle:emma+inauthor:austen").await;
+    let u = user(&app, "shelves-recs@example.org").await;
+    let rec = "/books/v1/volumes/recommended";
+    let empty = call(&app, "GET", rec, &u.token, &Value::Null).await.json();
+    assert_eq!(empty["totalItems"], 0, "{empty}");
+
+    for id in [&pride, &emma] {
+        call(
+            &app,
+            "POST",
+            &format!("/books/v1/mylibrary/bookshelves/2/addVolume?volumeId={id}"),
+            &u.token,
+            &Value::Null,
+        )
+        .await;
+    }
+    let page = call(&app, "GET", rec, &u.token, &Value::Null).await.json();
+    let got = ids(&page);
+    assert!(!got.is_empty(), "shelved volumes are seeds: {page}");
+    assert!(
+        !got.contains(&pride) && !got.contains(&emma),
+        "shelved volumes are never recommended: {page}"
+    );
+    assert_eq!(
+        page["items"][0]["volumeInfo"]["authors"][0], "Jane Austen",
+        "Austen's other novels first: {page}"
+    );
+}

@@ -32,14 +32,17 @@ pub fn check_locale(p: &QueryParams) -> Result<(), ApiError> {
 }
 
 /// `books.volumes.recommended.list`: `GET /books/v1/volumes/recommended` — volumes sharing
-/// authors, series or subjects with the ones the user annotated or rated `HAVE_IT`, best first,
+/// authors, series or subjects with the ones the user shelved, annotated or rated `HAVE_IT`,
+/// best first,
 /// each with `recommendedInfo.explanation`; never a rated volume.
 pub async fn list(State(state): State<AppState>, req: UserRequest) -> Result<Response, ApiError> {
     let p = &req.request.params;
     check_locale(p)?;
     let maturity = p.option("maxAllowedMaturityRating", MaturityRating::parse)?;
+    // The volumes on the user's shelves are seeds too (most recently shelved first).
+    let shelved = state.library.library_ids(&req.user.user_id).await?;
     let found = Recommendations::new(state.catalog.clone())
-        .for_user(&req.user.user_id, &[], maturity, MAX_RECOMMENDATIONS)
+        .for_user(&req.user.user_id, &shelved, maturity, MAX_RECOMMENDATIONS)
         .await?;
     let opts = RenderOptions {
         base_url: &state.config.public_url,
