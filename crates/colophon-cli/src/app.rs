@@ -8,7 +8,7 @@ use anyhow::Context as _;
 use colophon_auth::{AuthConfig, AuthServer, Clock, SystemClock};
 use colophon_http::{AppState, HttpConfig};
 use colophon_search::SearchIndex;
-use colophon_service::{ApiKeys, Catalog};
+use colophon_service::{ApiKeys, Catalog, Content, Covers};
 use colophon_store::Store;
 
 use crate::config::{redact_url, Settings};
@@ -24,6 +24,8 @@ pub struct Backend {
     pub store: Arc<dyn Store>,
     /// Where the authorization server reads the time (a fixed clock in tests).
     pub clock: Arc<dyn Clock>,
+    /// Covers (stored in the store; resized copies cached in the data directory).
+    pub covers: Covers,
 }
 
 impl Backend {
@@ -80,6 +82,7 @@ pub async fn open_backend_with_clock(
     Ok(Backend {
         catalog: Catalog::new(store.clone(), index),
         keys: ApiKeys::new(store.clone()),
+        covers: Covers::new(store.clone(), Some(settings.data_dir.join("cover-cache"))),
         store,
         clock,
     })
@@ -113,6 +116,7 @@ impl Application {
             .to_owned();
         let auth = backend.auth(&public_url);
         let state = AppState {
+            content: Content::new(backend.catalog.clone(), backend.covers.clone()),
             catalog: backend.catalog,
             keys: backend.keys,
             auth: auth.clone(),

@@ -42,6 +42,9 @@ pub enum Command {
     /// Manage API keys.
     #[command(subcommand)]
     Keys(commands::keys::KeysCommand),
+    /// Cover images (`covers import DIR`).
+    #[command(subcommand)]
+    Covers(commands::covers::CoversCommand),
     /// Manage user accounts.
     #[command(subcommand)]
     Users(commands::users::UsersCommand),
@@ -95,6 +98,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Import(args) => commands::import::run(args).await,
         Command::Export(args) => commands::import::export(args).await,
         Command::Keys(cmd) => commands::keys::run(cmd).await,
+        Command::Covers(cmd) => commands::covers::run(cmd).await,
         Command::Users(cmd) => commands::users::run(cmd).await,
         Command::Clients(cmd) => commands::clients::run(cmd).await,
         Command::Tokens(cmd) => commands::tokens::run(cmd).await,

@@ -49,6 +49,12 @@ pub enum ApiError {
     /// Unknown volume id.
     #[error("The volume ID could not be found.")]
     VolumeNotFound,
+    /// The volume's rights do not allow this content (a download of an in-copyright book).
+    #[error("The rights of this volume do not allow downloading it.")]
+    ContentForbidden,
+    /// The volume exists but Colophon holds no content for it.
+    #[error("This volume has no content to download.")]
+    ContentNotFound,
     /// No route for this path.
     #[error("The requested URL {0} was not found on this server.")]
     PathNotFound(String),
@@ -205,6 +211,22 @@ impl ApiError {
                 )
             }
             E::VolumeNotFound => (
+                StatusCode::NOT_FOUND,
+                "NOT_FOUND",
+                "global",
+                "notFound",
+                None,
+                None,
+            ),
+            E::ContentForbidden => (
+                StatusCode::FORBIDDEN,
+                "PERMISSION_DENIED",
+                "global",
+                "forbidden",
+                None,
+                None,
+            ),
+            E::ContentNotFound => (
                 StatusCode::NOT_FOUND,
                 "NOT_FOUND",
                 "global",

@@ -1,6 +1,7 @@
 #![doc = include_str!("../README.md")]
 #![forbid(unsafe_code)]
 
+mod content;
 pub mod error;
 mod mylibrary;
 mod oauth;

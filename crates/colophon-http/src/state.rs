@@ -3,7 +3,7 @@
 use std::sync::Arc;
 
 use colophon_auth::AuthServer;
-use colophon_service::{ApiKeys, Catalog};
+use colophon_service::{ApiKeys, Catalog, Content};
 
 /// Settings the HTTP layer needs.
 #[derive(Debug, Clone)]
@@ -27,6 +27,8 @@ pub struct AppState {
     pub keys: ApiKeys,
     /// Accounts and the OAuth 2.0 authorization server.
     pub auth: AuthServer,
+    /// Book content: covers, the reader's pages, downloads.
+    pub content: Content,
     /// Settings.
     pub config: Arc<HttpConfig>,
 }

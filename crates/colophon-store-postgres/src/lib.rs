@@ -3,6 +3,7 @@
 
 mod api_keys;
 mod auth;
+mod covers;
 mod sources;
 mod test_db;
 mod url;

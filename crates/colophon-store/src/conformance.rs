@@ -45,7 +45,9 @@ use colophon_types::{
 use crate::{commit_now, ImportWrite, NewApiKey, SourceRow, Store, UpsertOutcome};
 
 mod auth;
+mod covers;
 pub use auth::*;
+pub use covers::*;
 
 /// Expands one `#[tokio::test]` per conformance story.
 ///
@@ -57,6 +59,7 @@ macro_rules! conformance_tests {
     ($fixture:expr) => {
         $crate::__conformance_stories!($crate::__conformance_test; $fixture);
         $crate::__auth_conformance_stories!($crate::__conformance_test; $fixture);
+        $crate::__cover_conformance_stories!($crate::__conformance_test; $fixture);
     };
 }
 

@@ -4,6 +4,7 @@
 mod api_keys;
 mod auth;
 pub mod codec;
+mod covers;
 mod error;
 mod sources;
 mod volumes;
@@ -16,6 +17,7 @@ pub use auth::{
     AccountStore, ClientRecord, CodeRecord, CodeRedemption, ConsentRecord, DeviceRecord,
     GrantRecord, OAuthStore, SessionRecord, TokenLookup, TokenRecord, UserRecord,
 };
+pub use covers::{CoverRef, CoverStore};
 pub use error::{StoreError, StoreResult};
 pub use sources::{commit_now, CommitGate, ImportWrite, SourceRow, SourceStore};
 pub use volumes::{UpsertOutcome, VolumeStore};
@@ -31,11 +33,18 @@ pub trait Migrate: Send + Sync {
 
 /// Everything a Colophon server needs from storage.
 pub trait Store:
-    VolumeStore + SourceStore + ApiKeyStore + AccountStore + OAuthStore + Migrate + 'static
+    VolumeStore + SourceStore + ApiKeyStore + AccountStore + OAuthStore + CoverStore + Migrate + 'static
 {
 }
 
 impl<T> Store for T where
-    T: VolumeStore + SourceStore + ApiKeyStore + AccountStore + OAuthStore + Migrate + 'static
+    T: VolumeStore
+        + SourceStore
+        + ApiKeyStore
+        + AccountStore
+        + OAuthStore
+        + CoverStore
+        + Migrate
+        + 'static
 {
 }

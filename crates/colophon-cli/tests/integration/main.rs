@@ -5,6 +5,7 @@
 mod support;
 
 mod cli;
+mod content;
 mod errors;
 mod fidelity;
 mod google_books1_client;

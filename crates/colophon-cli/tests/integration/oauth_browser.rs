@@ -23,7 +23,7 @@ use tokio_tungstenite::tungstenite::Message;
 use crate::oauth_support::*;
 use crate::support::TestApp;
 
-fn find_chromium() -> Option<PathBuf> {
+pub(crate) fn find_chromium() -> Option<PathBuf> {
     if let Some(p) = std::env::var_os("COLOPHON_CHROMIUM") {
         return Some(PathBuf::from(p));
     }
@@ -38,7 +38,7 @@ fn find_chromium() -> Option<PathBuf> {
         })
 }
 
-fn artefact_dir() -> PathBuf {
+pub(crate) fn artefact_dir() -> PathBuf {
     std::env::var_os("COLOPHON_TEST_ARTEFACTS")
         .map(PathBuf::from)
         .unwrap_or_else(|| {
@@ -50,14 +50,14 @@ fn artefact_dir() -> PathBuf {
 }
 
 /// A headless Chromium, killed on drop.
-struct Chromium {
+pub(crate) struct Chromium {
     child: Child,
     _profile: tempfile::TempDir,
-    ws_url: String,
+    pub(crate) ws_url: String,
 }
 
 impl Chromium {
-    async fn launch(binary: &Path) -> Self {
+    pub(crate) async fn launch(binary: &Path) -> Self {
         let profile = tempfile::tempdir().unwrap();
         let child = Command::new(binary)
             .args([
@@ -111,14 +111,14 @@ type Ws =
     tokio_tungstenite::WebSocketStream<tokio_tungstenite::MaybeTlsStream<tokio::net::TcpStream>>;
 
 /// A minimal CDP client: one page session over the browser's WebSocket.
-struct Page {
+pub(crate) struct Page {
     ws: Ws,
     next_id: u64,
     session: String,
 }
 
 impl Page {
-    async fn open(ws_url: &str) -> Self {
+    pub(crate) async fn open(ws_url: &str) -> Self {
         let (ws, _) = tokio_tungstenite::connect_async(ws_url)
             .await
             .expect("connect to DevTools");
@@ -182,12 +182,16 @@ impl Page {
         self.send(None, method, params).await
     }
 
-    async fn call(&mut self, method: &str, params: serde_json::Value) -> serde_json::Value {
+    pub(crate) async fn call(
+        &mut self,
+        method: &str,
+        params: serde_json::Value,
+    ) -> serde_json::Value {
         let session = self.session.clone();
         self.send(Some(&session), method, params).await
     }
 
-    async fn eval(&mut self, js: &str) -> serde_json::Value {
+    pub(crate) async fn eval(&mut self, js: &str) -> serde_json::Value {
         let r = self
             .call(
                 "Runtime.evaluate",
@@ -197,13 +201,13 @@ impl Page {
         r["result"]["value"].clone()
     }
 
-    async fn navigate(&mut self, url: &str) {
+    pub(crate) async fn navigate(&mut self, url: &str) {
         self.call("Page.navigate", serde_json::json!({"url": url}))
             .await;
     }
 
     /// Waits until `js` evaluates to true in a loaded document.
-    async fn wait_for(&mut self, what: &str, js: &str) {
+    pub(crate) async fn wait_for(&mut self, what: &str, js: &str) {
         let deadline = Instant::now() + Duration::from_secs(30);
         let check = format!("document.readyState === 'complete' && ({js})");
         loop {
