@@ -9,7 +9,7 @@ use colophon_auth::{AuthConfig, AuthServer, Clock, SystemClock};
 use colophon_http::{AppState, HttpConfig};
 use colophon_search::SearchIndex;
 use colophon_service::console::QuotaDefaults;
-use colophon_service::{ApiKeys, Catalog, Console, Library};
+use colophon_service::{ApiKeys, Catalog, Console, Content, Covers, Library};
 use colophon_store::Store;
 
 use crate::config::{redact_url, Settings};
@@ -25,6 +25,8 @@ pub struct Backend {
     pub store: Arc<dyn Store>,
     /// Where the authorization server reads the time (a fixed clock in tests).
     pub clock: Arc<dyn Clock>,
+    /// Covers (stored in the store; resized copies cached in the data directory).
+    pub covers: Covers,
 }
 
 impl Backend {
@@ -98,6 +100,7 @@ pub async fn open_backend_with_clock(
     Ok(Backend {
         catalog: Catalog::new(store.clone(), index),
         keys: ApiKeys::new(store.clone()),
+        covers: Covers::new(store.clone(), Some(settings.data_dir.join("cover-cache"))),
         store,
         clock,
     })
@@ -142,6 +145,7 @@ impl Application {
             .collect::<Result<Vec<_>, _>>()
             .context("trusted_proxies")?;
         let state = AppState {
+            content: Content::new(backend.catalog.clone(), backend.covers.clone()),
             catalog: backend.catalog,
             keys: backend.keys,
             library,

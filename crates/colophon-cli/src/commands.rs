@@ -2,6 +2,7 @@
 
 pub mod clients;
 pub mod config;
+pub mod covers;
 pub mod import;
 pub mod keys;
 pub mod maintenance;

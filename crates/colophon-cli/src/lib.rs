@@ -45,6 +45,9 @@ pub enum Command {
     /// Manage developer-console projects (Books API switch, quotas, usage).
     #[command(subcommand)]
     Projects(commands::projects::ProjectsCommand),
+    /// Cover images (`covers import DIR`).
+    #[command(subcommand)]
+    Covers(commands::covers::CoversCommand),
     /// Manage user accounts.
     #[command(subcommand)]
     Users(commands::users::UsersCommand),
@@ -99,6 +102,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Export(args) => commands::import::export(args).await,
         Command::Keys(cmd) => commands::keys::run(cmd).await,
         Command::Projects(cmd) => commands::projects::run(cmd).await,
+        Command::Covers(cmd) => commands::covers::run(cmd).await,
         Command::Users(cmd) => commands::users::run(cmd).await,
         Command::Clients(cmd) => commands::clients::run(cmd).await,
         Command::Tokens(cmd) => commands::tokens::run(cmd).await,

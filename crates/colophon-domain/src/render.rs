@@ -82,7 +82,8 @@ pub fn render_volume(
         s.country = Some(opts.country.to_owned());
         s
     });
-    let access_info = record.access_info.clone().map(|mut a| {
+    info.image_links = crate::access::image_links(record, base, opts.search.is_some());
+    let access_info = crate::access::access_info(record, Some(base)).map(|mut a| {
         a.country = Some(opts.country.to_owned());
         a.web_reader_link = Some(format!(
             "{base}/books/reader?id={id}&hl=&printsec=frontcover&output=reader&source=gbs_api"
@@ -178,6 +179,10 @@ fn lite(v: Volume) -> Volume {
 }
 
 /// `Title_with_underscores`, cut at 40 characters as Google's about-page slugs are.
+pub fn title_slug(title: &str) -> String {
+    about_slug(title)
+}
+
 fn about_slug(title: &str) -> String {
     let slug: String = title
         .chars()
@@ -305,7 +310,8 @@ mod tests {
         assert_eq!(json["saleInfo"], serde_json::json!({"country": "US"}));
         assert_eq!(
             json["accessInfo"],
-            serde_json::json!({"country": "US", "accessViewStatus": "SAMPLE"})
+            serde_json::json!({"country": "US", "epub": {"isAvailable": false},
+                "pdf": {"isAvailable": false}, "accessViewStatus": "SAMPLE"})
         );
     }
 

@@ -3,6 +3,7 @@
 
 mod bookshelves;
 mod console_gate;
+mod content;
 pub mod error;
 mod json_body;
 mod layers;

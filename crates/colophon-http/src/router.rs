@@ -10,11 +10,12 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post, put};
 use axum::Router;
 use tower_http::catch_panic::CatchPanicLayer;
+use tower_http::compression::predicate::{DefaultPredicate, NotForContentType, Predicate};
 use tower_http::compression::CompressionLayer;
 use tower_http::trace::TraceLayer;
 
 use crate::error::BearerChallenge;
-use crate::{bookshelves, layers, mylibrary, oauth, pages, volumes, ApiError, AppState};
+use crate::{bookshelves, content, layers, mylibrary, oauth, pages, volumes, ApiError, AppState};
 
 /// Builds the application: Books API routes, internal probes, and the layers for errors,
 /// limits, compression and tracing.
@@ -93,6 +94,14 @@ pub fn router(state: AppState) -> Router {
         .route("/device/approve", post(pages::device::approve))
         .route("/_colophon/pages.css", get(stylesheet));
     let console = console_routes();
+    // Book content under the paths of Google's links (covers, downloads, the reader).
+    let book_content = Router::new()
+        .route("/books/content", get(content::covers::cover))
+        .route("/books/download/{file}", get(content::download::download))
+        .route("/books/reader", get(content::reader::reader))
+        .route("/books", get(content::reader::reader))
+        .route("/_colophon/reader.css", get(reader_stylesheet))
+        .route("/_colophon/reader.js", get(reader_script));
     let internal = Router::new()
         .route("/_colophon/health", get(health))
         .route("/_colophon/hello", get(hello));
@@ -101,6 +110,7 @@ pub fn router(state: AppState) -> Router {
         .merge(oauth)
         .merge(pages)
         .merge(console)
+        .merge(book_content)
         .merge(internal)
         .fallback(not_found)
         .method_not_allowed_fallback(method_not_allowed)
@@ -110,7 +120,10 @@ pub fn router(state: AppState) -> Router {
             state.clone(),
             bearer_challenge,
         ))
-        .layer(CompressionLayer::new().gzip(true))
+        .layer(CompressionLayer::new().gzip(true).compress_when(
+            // EPUBs are zip files already (and keep their byte ranges).
+            DefaultPredicate::new().and(NotForContentType::const_new("application/epub+zip")),
+        ))
         .layer(CatchPanicLayer::custom(|_| {
             ApiError::Internal("a handler panicked".into()).into_response()
         }))
@@ -468,6 +481,38 @@ async fn stylesheet() -> impl IntoResponse {
             ),
         ],
         pages::html::STYLESHEET,
+    )
+}
+
+async fn reader_stylesheet() -> impl IntoResponse {
+    (
+        [
+            (
+                header::CONTENT_TYPE,
+                HeaderValue::from_static("text/css; charset=utf-8"),
+            ),
+            (
+                header::CACHE_CONTROL,
+                HeaderValue::from_static("public, max-age=3600"),
+            ),
+        ],
+        content::reader::STYLESHEET,
+    )
+}
+
+async fn reader_script() -> impl IntoResponse {
+    (
+        [
+            (
+                header::CONTENT_TYPE,
+                HeaderValue::from_static("text/javascript; charset=utf-8"),
+            ),
+            (
+                header::CACHE_CONTROL,
+                HeaderValue::from_static("public, max-age=3600"),
+            ),
+        ],
+        content::reader::SCRIPT,
     )
 }
 

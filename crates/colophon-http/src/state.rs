@@ -4,7 +4,7 @@ use std::sync::Arc;
 
 use colophon_auth::AuthServer;
 use colophon_domain::key_restrictions::IpRange;
-use colophon_service::{ApiKeys, Catalog, Console, Library};
+use colophon_service::{ApiKeys, Catalog, Console, Content, Library};
 
 /// Settings the HTTP layer needs.
 #[derive(Debug, Clone)]
@@ -36,6 +36,8 @@ pub struct AppState {
     pub auth: AuthServer,
     /// Projects, key restrictions, quotas and usage (the developer console).
     pub console: Console,
+    /// Book content: covers, the reader's pages, downloads.
+    pub content: Content,
     /// Settings.
     pub config: Arc<HttpConfig>,
 }

@@ -198,12 +198,51 @@ pub fn read_from<R: Read + Seek>(
         return Err(rejected(position, "no readable text in the spine"));
     }
     rec.full_text = Some(text);
+    rec.cover = cover(&mut book, &pkg, base)?;
 
     if rec.source_key.is_empty() {
         let mut reader = book.zip.into_inner();
         rec.source_key = format!("epub:sha256:{}", hash_reader(&mut reader).map_err(io)?);
     }
     Ok(rec)
+}
+
+/// Largest cover image taken from an EPUB.
+pub const MAX_COVER_BYTES: u64 = 20 << 20;
+
+/// The cover image: the manifest item with `properties="cover-image"` (EPUB 3), else the one
+/// `<meta name="cover">` names (EPUB 2). Read under the book's limits; an image larger than
+/// [`MAX_COVER_BYTES`] or of another media type is left out (the book still imports).
+fn cover<R: Read + Seek>(
+    book: &mut Book<'_, R>,
+    pkg: &Package,
+    base: &str,
+) -> Result<Option<Vec<u8>>, Rejected> {
+    let item = pkg
+        .manifest
+        .values()
+        .find(|i| i.properties.split_whitespace().any(|p| p == "cover-image"))
+        .or_else(|| pkg.cover_id.as_ref().and_then(|id| pkg.manifest.get(id)));
+    let Some(item) = item else {
+        return Ok(None);
+    };
+    let media = item.media_type.to_ascii_lowercase();
+    if !matches!(
+        media.as_str(),
+        "image/jpeg" | "image/png" | "image/gif" | "image/webp"
+    ) {
+        return Ok(None);
+    }
+    let Some(name) = resolve_href(base, &item.href) else {
+        return Ok(None);
+    };
+    if book
+        .declared_size(&name)
+        .is_some_and(|n| n > MAX_COVER_BYTES)
+    {
+        return Ok(None);
+    }
+    book.read(&name)
 }
 
 /// Reads a bare OPF package document: metadata only (no `full_text`).
@@ -317,6 +356,12 @@ impl<R: Read + Seek> Book<'_, R> {
             ));
         }
         Ok(())
+    }
+
+    /// The uncompressed size an entry declares.
+    fn declared_size(&mut self, name: &str) -> Option<u64> {
+        let &index = self.names.get(name)?;
+        self.zip.by_index_data(index).ok().map(|e| e.size())
     }
 
     /// Decompresses one entry (None when there is no such safe entry), within the limits.
@@ -546,6 +591,7 @@ struct Refine {
 struct ManifestItem {
     href: String,
     media_type: String,
+    properties: String,
 }
 
 #[derive(Debug, Default)]
@@ -555,6 +601,8 @@ struct Package {
     refines: Vec<Refine>,
     manifest: HashMap<String, ManifestItem>,
     spine: Vec<(String, bool)>,
+    /// EPUB 2's `<meta name="cover" content="ID">`.
+    cover_id: Option<String>,
 }
 
 enum Pending {
@@ -682,8 +730,19 @@ fn structural(e: &BytesStart<'_>, name: &str, pkg: &mut Package) {
         "item" => {
             if let (Some(id), Some(href)) = (attr_exact(e, "id"), attr(e, "href")) {
                 let media_type = attr(e, "media-type").unwrap_or_default();
-                pkg.manifest.insert(id, ManifestItem { href, media_type });
+                let properties = attr(e, "properties").unwrap_or_default();
+                pkg.manifest.insert(
+                    id,
+                    ManifestItem {
+                        href,
+                        media_type,
+                        properties,
+                    },
+                );
             }
+        }
+        "meta" if attr(e, "name").is_some_and(|n| n.eq_ignore_ascii_case("cover")) => {
+            pkg.cover_id = attr(e, "content");
         }
         "itemref" => {
             if let Some(idref) = attr(e, "idref") {
@@ -1047,6 +1106,62 @@ mod tests {
             ],
             deflated(),
         )
+    }
+
+    #[test]
+    fn cover_images_epub3_and_epub2() {
+        let cover = b"\x89PNG\r\n\x1a\nnot really decoded here";
+        // EPUB 3: properties="cover-image"; a path outside the archive is never read.
+        let opf3 = opf(
+            "",
+            r#"<item id="img" href="Images/cover.png" media-type="image/png" properties="cover-image"/>"#,
+            "",
+        );
+        let epub = make_zip(
+            &[
+                ("META-INF/container.xml", CONTAINER.as_bytes()),
+                ("OEBPS/content.opf", opf3.as_bytes()),
+                ("OEBPS/Text/chapter 1.xhtml", CH1.as_bytes()),
+                ("OEBPS/Images/cover.png", cover),
+            ],
+            deflated(),
+        );
+        let rec = read_bytes(&epub, "c3.epub").unwrap();
+        assert_eq!(rec.cover.as_deref(), Some(&cover[..]));
+        // EPUB 2: <meta name="cover" content="ID"/>.
+        let opf2 = opf(
+            r#"<meta name="cover" content="cov"/>"#,
+            r#"<item id="cov" href="../../etc/cover.jpg" media-type="image/jpeg"/>"#,
+            "",
+        );
+        let epub = make_zip(
+            &[
+                ("META-INF/container.xml", CONTAINER.as_bytes()),
+                ("OEBPS/content.opf", opf2.as_bytes()),
+                ("OEBPS/Text/chapter 1.xhtml", CH1.as_bytes()),
+                ("../etc/cover.jpg", b"jpeg"),
+            ],
+            deflated(),
+        );
+        let rec = read_bytes(&epub, "c2.epub").unwrap();
+        assert_eq!(rec.cover, None, "a traversal path is never read");
+        let opf2 = opf(
+            r#"<meta name="cover" content="cov"/>"#,
+            r#"<item id="cov" href="Images/c.jpg" media-type="image/jpeg"/>"#,
+            "",
+        );
+        let epub = make_zip(
+            &[
+                ("META-INF/container.xml", CONTAINER.as_bytes()),
+                ("OEBPS/content.opf", opf2.as_bytes()),
+                ("OEBPS/Text/chapter 1.xhtml", CH1.as_bytes()),
+                ("OEBPS/Images/c.jpg", b"jpeg"),
+            ],
+            deflated(),
+        );
+        let rec = read_bytes(&epub, "c2.epub").unwrap();
+        assert_eq!(rec.cover.as_deref(), Some(&b"jpeg"[..]));
+        assert_eq!(read_bytes(&good_epub(), "x").unwrap().cover, None);
     }
 
     #[test]

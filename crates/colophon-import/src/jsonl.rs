@@ -109,6 +109,7 @@ pub fn parse_line(line: &str, position: &str) -> Result<Vec<SourceRecord>, Rejec
             full_text: v.full_text,
             etag: None,
             layer_info: None,
+            cover: None,
         }]);
     }
     let mut text = v.full_text;
@@ -131,6 +132,7 @@ pub fn parse_line(line: &str, position: &str) -> Result<Vec<SourceRecord>, Rejec
             },
             etag: c.etag,
             layer_info: c.layer_info,
+            cover: None,
         })
         .collect())
 }

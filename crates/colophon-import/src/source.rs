@@ -30,6 +30,9 @@ pub struct SourceRecord {
     pub etag: Option<String>,
     /// Annotation layers (Books API data).
     pub layer_info: Option<colophon_types::LayerInfo>,
+    /// The cover image's bytes, as the source holds it (an EPUB's cover image), unchecked:
+    /// the pipeline validates it before storing it.
+    pub cover: Option<Vec<u8>>,
 }
 
 impl From<colophon_domain::VolumeRecord> for SourceRecord {
@@ -45,6 +48,7 @@ impl From<colophon_domain::VolumeRecord> for SourceRecord {
             full_text: None,
             etag: Some(r.etag),
             layer_info: r.layer_info,
+            cover: None,
         }
     }
 }

@@ -539,7 +539,9 @@ impl IndexUpdater {
         tag(tags::LANGUAGE, info.language.as_deref(), false);
         tag(tags::MATURITY, info.maturity_rating.as_deref(), true);
         let sale = record.sale_info.as_ref();
-        let access = record.access_info.as_ref();
+        // The same accessInfo responses show, so that `filter` and `download` agree with it.
+        let effective = colophon_domain::access::access_info(record, None);
+        let access = effective.as_ref();
         tag(
             tags::SALEABILITY,
             sale.and_then(|s| s.saleability.as_deref()),

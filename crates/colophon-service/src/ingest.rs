@@ -184,8 +184,12 @@ impl IngestSession<'_> {
         let base_seq = Utc::now().timestamp_micros().saturating_mul(1000);
         let mut changed: HashSet<VolumeId> = HashSet::new();
         let mut texts: HashMap<VolumeId, String> = HashMap::new();
-        for (i, r) in batch.into_iter().enumerate() {
+        let mut covers: Vec<(VolumeId, Vec<u8>)> = Vec::new();
+        for (i, mut r) in batch.into_iter().enumerate() {
             let id = &volume_of[i];
+            if let Some(bytes) = r.cover.take() {
+                covers.push((id.clone(), bytes));
+            }
             let list = contributions.entry(id.clone()).or_default();
             let old = list.iter().position(|c| c.source_key == r.source_key);
             let mut c = Contribution {
@@ -219,6 +223,19 @@ impl IngestSession<'_> {
                 volume_id: id.clone(),
                 contribution: c,
             });
+        }
+        // Covers (an EPUB's) are checked and stored once by content; a bad image is logged and
+        // left out, the book still imports. Setting the same cover again writes nothing new.
+        let cover_service = crate::Covers::new(store.clone(), None);
+        for (id, bytes) in covers {
+            match cover_service.set_cover(&id, bytes).await {
+                Ok(_) => {}
+                Err(crate::CoverError::Rejected(why)) => {
+                    tracing::warn!(volume = %id.as_str(), "cover image left out: {why}");
+                }
+                Err(crate::CoverError::Store(e)) => return Err(e.into()),
+                Err(e) => return Err(CatalogError::Task(e.to_string())),
+            }
         }
         if changed.is_empty() {
             return Ok(report);

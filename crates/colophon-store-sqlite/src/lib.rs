@@ -4,6 +4,7 @@
 mod annotations;
 mod api_keys;
 mod auth;
+mod covers;
 mod library;
 mod projects;
 mod sources;

@@ -52,6 +52,8 @@ mod library;
 pub use library::*;
 mod projects;
 pub use projects::*;
+mod covers;
+pub use covers::*;
 
 /// Expands one `#[tokio::test]` per conformance story.
 ///
@@ -66,6 +68,7 @@ macro_rules! conformance_tests {
         $crate::__annotation_conformance_stories!($crate::__conformance_test; $fixture);
         $crate::__library_conformance_stories!($crate::__conformance_test; $fixture);
         $crate::__project_conformance_stories!($crate::__conformance_test; $fixture);
+        $crate::__cover_conformance_stories!($crate::__conformance_test; $fixture);
     };
 }
 

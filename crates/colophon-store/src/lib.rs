@@ -5,6 +5,7 @@ mod annotations;
 mod api_keys;
 mod auth;
 pub mod codec;
+mod covers;
 mod error;
 mod library;
 mod projects;
@@ -23,6 +24,7 @@ pub use auth::{
     AccountStore, ClientRecord, CodeRecord, CodeRedemption, ConsentRecord, DeviceRecord,
     GrantRecord, OAuthStore, SessionRecord, TokenLookup, TokenRecord, UserRecord,
 };
+pub use covers::{CoverRef, CoverStore};
 pub use error::{StoreError, StoreResult};
 pub use library::{
     plan_move, LibraryStore, MoveOutcome, ReadingPositionRecord, ShelfEntry, ShelfState,
@@ -54,6 +56,7 @@ pub trait Store:
     + RecommendationStore
     + LibraryStore
     + ProjectStore
+    + CoverStore
     + Migrate
     + 'static
 {
@@ -69,6 +72,7 @@ impl<T> Store for T where
         + RecommendationStore
         + LibraryStore
         + ProjectStore
+        + CoverStore
         + Migrate
         + 'static
 {

@@ -9,6 +9,7 @@ mod annotations_isolation;
 mod cli;
 mod console;
 mod console_browser;
+mod content;
 mod errors;
 mod fidelity;
 mod google_books1_client;

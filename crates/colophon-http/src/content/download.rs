@@ -1,0 +1,58 @@
+//! `GET /books/download/{Title}.epub?id=ID&hl=&output=epub&source=gbs_api`: the EPUB of a
+//! volume whose rights allow downloading (public domain), made from its stored text. The file
+//! name in the path is cosmetic, as in Google's links; `output` must be `epub` (Colophon makes
+//! no PDF, and says `pdf.isAvailable: false`). Byte ranges are served (`Range`, `If-Range`).
+//!
+//! Refusals use the Books API error body: 403 `forbidden` when the rights do not allow the
+//! download, 404 `notFound` for an unknown volume or one without stored text.
+
+use axum::extract::{Path, RawQuery, State};
+use axum::http::HeaderMap;
+use axum::response::Response;
+
+use super::range::{send, Entity};
+use crate::params::QueryParams;
+use crate::{ApiError, AppState};
+
+/// The download.
+pub async fn download(
+    State(state): State<AppState>,
+    Path(file): Path<String>,
+    RawQuery(query): RawQuery,
+    headers: HeaderMap,
+) -> Result<Response, ApiError> {
+    let params = QueryParams::parse(query.as_deref());
+    let id = params.non_empty("id").ok_or(ApiError::Required("id"))?;
+    let output = params
+        .non_empty("output")
+        .map(str::to_owned)
+        .or_else(|| file.rsplit_once('.').map(|(_, ext)| ext.to_owned()))
+        .unwrap_or_else(|| "epub".to_owned());
+    if !output.eq_ignore_ascii_case("epub") {
+        return Err(ApiError::invalid(
+            "output",
+            format!("Invalid value for output: {output} (only epub is available)"),
+        ));
+    }
+    let file = state.content.epub(id).await?;
+    let etag = {
+        use sha2::Digest as _;
+        let digest = sha2::Sha256::digest(file.bytes.as_slice());
+        format!("\"{}\"", base64_url(&digest[..16]))
+    };
+    Ok(send(
+        &headers,
+        Entity {
+            bytes: file.bytes,
+            media_type: file.media_type,
+            etag,
+            cache_control: "public, max-age=3600",
+            disposition: Some(format!("attachment; filename=\"{}\"", file.file_name)),
+        },
+    ))
+}
+
+fn base64_url(bytes: &[u8]) -> String {
+    use base64::Engine as _;
+    base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(bytes)
+}

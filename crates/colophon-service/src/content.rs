@@ -1,0 +1,185 @@
+//! `Content`: what readers get of a volume — its paginated text within what the rights allow,
+//! its EPUB download, its cover — checked against the volume's [`Rights`].
+
+use std::sync::{Arc, Mutex};
+
+use colophon_domain::access::Rights;
+use colophon_domain::{VolumeId, VolumeRecord};
+
+use crate::covers::{CoverImage, Covers, Zoom};
+use crate::reading::Paginated;
+use crate::{Catalog, CatalogError, CoverError};
+
+/// Why content cannot be given.
+#[derive(Debug, thiserror::Error)]
+pub enum ContentError {
+    /// No such volume.
+    #[error("the volume ID could not be found")]
+    VolumeNotFound,
+    /// The rights do not allow it.
+    #[error("the rights of this volume do not allow downloading it")]
+    NotAllowed,
+    /// Allowed, but Colophon holds no text for the volume.
+    #[error("this volume has no content to download")]
+    NoContent,
+    /// The catalog or store failed.
+    #[error(transparent)]
+    Catalog(#[from] CatalogError),
+    /// Cover processing failed.
+    #[error(transparent)]
+    Cover(#[from] CoverError),
+    /// Building the EPUB failed.
+    #[error("building the EPUB failed: {0}")]
+    Build(String),
+}
+
+/// A volume opened for reading.
+#[derive(Debug, Clone)]
+pub struct OpenedBook {
+    /// The volume.
+    pub record: VolumeRecord,
+    /// What its rights allow.
+    pub rights: Rights,
+    /// Its text, paginated, when Colophon holds one.
+    pub book: Option<Arc<Paginated>>,
+}
+
+impl OpenedBook {
+    /// Pages the reader may show (1..=n).
+    pub fn readable_pages(&self) -> usize {
+        self.book
+            .as_ref()
+            .map_or(0, |b| self.rights.readable_pages(b.page_count()))
+    }
+}
+
+/// A file to download.
+#[derive(Debug, Clone)]
+pub struct Download {
+    /// The bytes.
+    pub bytes: Arc<Vec<u8>>,
+    /// `Content-Type`.
+    pub media_type: &'static str,
+    /// File name offered (`Title.epub`).
+    pub file_name: String,
+}
+
+const CACHED_BOOKS: usize = 8;
+
+/// Recently opened books, most recent first: (volume, etag, text).
+type BookCache = Arc<Mutex<Vec<(VolumeId, String, Arc<Paginated>)>>>;
+
+/// The content service.
+#[derive(Clone)]
+pub struct Content {
+    catalog: Catalog,
+    covers: Covers,
+    books: BookCache,
+}
+
+impl Content {
+    /// Content of `catalog`'s volumes, covers through `covers`.
+    pub fn new(catalog: Catalog, covers: Covers) -> Self {
+        Self {
+            catalog,
+            covers,
+            books: Arc::new(Mutex::new(Vec::new())),
+        }
+    }
+
+    /// The cover service.
+    pub fn covers(&self) -> &Covers {
+        &self.covers
+    }
+
+    /// The cover of volume `id` at `zoom` (the generated one when it has none).
+    pub async fn cover(&self, id: &str, zoom: Zoom) -> Result<CoverImage, ContentError> {
+        let record = self.volume(id).await?;
+        Ok(self.covers.image(&record, zoom).await?)
+    }
+
+    async fn volume(&self, id: &str) -> Result<VolumeRecord, ContentError> {
+        match self.catalog.get_volume(id).await {
+            Ok(r) => Ok(r),
+            Err(CatalogError::VolumeNotFound) => Err(ContentError::VolumeNotFound),
+            Err(e) => Err(e.into()),
+        }
+    }
+
+    /// Opens volume `id` for reading: its record, rights and paginated text. Recently opened
+    /// texts are kept paginated in memory (a few books), keyed by the record's etag.
+    pub async fn open(&self, id: &str) -> Result<OpenedBook, ContentError> {
+        let record = self.volume(id).await?;
+        let rights = Rights::of(&record);
+        let book = self.paginated(&record).await?;
+        Ok(OpenedBook {
+            record,
+            rights,
+            book,
+        })
+    }
+
+    async fn paginated(
+        &self,
+        record: &VolumeRecord,
+    ) -> Result<Option<Arc<Paginated>>, ContentError> {
+        {
+            let mut cache = self.books.lock().unwrap_or_else(|e| e.into_inner());
+            if let Some(pos) = cache
+                .iter()
+                .position(|(id, etag, _)| *id == record.id && *etag == record.etag)
+            {
+                let hit = cache.remove(pos);
+                let book = hit.2.clone();
+                cache.insert(0, hit);
+                return Ok(Some(book));
+            }
+        }
+        let texts = self
+            .catalog
+            .store()
+            .full_texts(std::slice::from_ref(&record.id))
+            .await
+            .map_err(CatalogError::from)?;
+        let Some((_, text)) = texts.into_iter().next() else {
+            return Ok(None);
+        };
+        let book = Arc::new(
+            tokio::task::spawn_blocking(move || Paginated::new(&text))
+                .await
+                .map_err(|e| CatalogError::Task(e.to_string()))?,
+        );
+        let mut cache = self.books.lock().unwrap_or_else(|e| e.into_inner());
+        cache.insert(0, (record.id.clone(), record.etag.clone(), book.clone()));
+        cache.truncate(CACHED_BOOKS);
+        Ok(Some(book))
+    }
+
+    /// The EPUB of volume `id`, when its rights allow downloading: made from the stored text.
+    pub async fn epub(&self, id: &str) -> Result<Download, ContentError> {
+        let opened = self.open(id).await?;
+        if !opened.rights.may_download() {
+            return Err(ContentError::NotAllowed);
+        }
+        let Some(book) = opened.book else {
+            return Err(ContentError::NoContent);
+        };
+        let record = opened.record;
+        let file_name = format!(
+            "{}.epub",
+            colophon_domain::render::title_slug(
+                record.volume_info.title.as_deref().unwrap_or("book")
+            )
+        );
+        let bytes =
+            tokio::task::spawn_blocking(move || crate::epub_out::build_epub(&record, &book))
+                .await
+                .map_err(|e| ContentError::Build(e.to_string()))?
+                .map_err(|e| ContentError::Build(e.to_string()))?;
+        Ok(Download {
+            bytes: Arc::new(bytes),
+            media_type: "application/epub+zip",
+            file_name,
+        })
+    }
+}
