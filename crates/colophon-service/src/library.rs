@@ -161,6 +161,11 @@ impl Library {
         Self { catalog, now }
     }
 
+    /// The library's current time (the clock it was built with).
+    pub fn now(&self) -> DateTime<Utc> {
+        (self.now)()
+    }
+
     fn store(&self) -> &dyn Store {
         &**self.catalog.store()
     }

@@ -629,3 +629,40 @@ async fn shot(page: &mut crate::oauth_browser::Page, name: &str) {
     std::fs::write(&path, &png).unwrap();
     let _ = writeln!(std::io::stderr(), "reader screenshot: {}", path.display());
 }
+
+/// A signed-in reader's page is saved as their reading position (`GBS.PA<n>`, readable through
+/// `mylibrary.readingpositions`), and the reader opened again without `pg` resumes there; a
+/// reader who is not signed in starts at page 1.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_reader_remembers_a_signed_in_readers_page() {
+    let app = app(false).await;
+    let pd = id("text:pd");
+    let mut browser = crate::oauth_support::signed_in(&app, "reader@example.org").await;
+    let r = browser.get(&format!("/books/reader?id={pd}&pg=PA3")).await;
+    assert_eq!(r.status, 200);
+    let account = app
+        .auth
+        .find_account_by_email("reader@example.org")
+        .await
+        .unwrap()
+        .expect("the account");
+    let volume = VolumeId::parse(&pd).unwrap();
+    let saved = app
+        .backend
+        .catalog
+        .store()
+        .reading_positions(&account.id, std::slice::from_ref(&volume))
+        .await
+        .unwrap();
+    assert_eq!(saved.len(), 1, "{saved:?}");
+    assert_eq!(saved[0].position, "GBS.PA3");
+    assert_eq!(saved[0].kind, "gbimage");
+
+    let again = browser.get(&format!("/books/reader?id={pd}")).await;
+    let html = String::from_utf8(again.body).unwrap();
+    assert!(html.contains("Page 3 of "), "resumes at page 3: {html}");
+
+    let anonymous = app.get(&format!("/books/reader?id={pd}"), &[]).await;
+    let html = String::from_utf8(anonymous.body).unwrap();
+    assert!(html.contains("Page 1 of "), "{html}");
+}

@@ -12,8 +12,9 @@
 //! - Works without JavaScript (plain links, `rel=prev`/`rel=next`); `/_colophon/reader.js`
 //!   adds the left and right arrow keys. Landmarks, a skip link and `aria-current` make it
 //!   usable with a screen reader.
-//! - Reading positions of signed-in readers: see [`remembered_page`] (a seam for the
-//!   `mylibrary.readingpositions` work).
+//! - Signed-in readers resume where they stopped: each page they open is saved as their
+//!   `mylibrary.readingpositions` entry (`GBS.PA<n>`), and the reader opened without `pg`
+//!   goes to it ([`remembered_page`]).
 
 use axum::extract::{RawQuery, State};
 use axum::http::{header, HeaderValue, StatusCode};
@@ -86,6 +87,11 @@ pub async fn reader(
             hit.or(remembered).unwrap_or(1)
         }
     };
+    if let Some(user) = &browser.account {
+        if page <= opened.readable_pages() {
+            remember_page(&state, user, &opened, page).await;
+        }
+    }
     let html = render(&opened, page, phrase.as_deref());
     let mut response = (StatusCode::OK, html).into_response();
     let headers = response.headers_mut();
@@ -98,17 +104,43 @@ pub async fn reader(
     response
 }
 
-/// SEAM for the personal library (`mylibrary.readingpositions`, built on the `library`
-/// branch): the page where `user` last stopped reading `book`, used when the reader is opened
-/// without `pg`. Until reading positions exist this remembers nothing. Once they do, it should
-/// read the user's position for `book.record.id` and map it to a page
-/// (`Paginated::page_count`, clamped to `book.readable_pages()`).
-pub async fn remembered_page(
-    _state: &AppState,
-    _user: &Account,
-    _book: &OpenedBook,
-) -> Option<usize> {
-    None
+/// The page where `user` last stopped reading `book` (their `mylibrary.readingpositions`
+/// entry), used when the reader is opened without `pg`: a `GBS.PA12` / `PA12` position (what
+/// this reader writes) or a PDF page number, clamped to the pages the rights let them read.
+/// Other kinds (EPUB CFI, text positions of other apps) do not map to a page: `None`.
+pub async fn remembered_page(state: &AppState, user: &Account, book: &OpenedBook) -> Option<usize> {
+    let record = match state.library.position_of(&user.id, &book.record.id).await {
+        Ok(r) => r?,
+        Err(e) => {
+            tracing::warn!(error.detail = %e, "reading the reader's position");
+            return None;
+        }
+    };
+    let page = match record.kind.as_str() {
+        "gbimage" | "pdf" => parse_page(record.position.trim_start_matches("GBS.")),
+        _ => None,
+    }?;
+    Some(page.min(book.readable_pages().max(1)))
+}
+
+/// Records `page` as where `user` is in `book` (a `GBS.PA<n>` reading position, timestamped
+/// now, so any device's newer position still wins). A failure is logged, not shown: reading
+/// goes on.
+async fn remember_page(state: &AppState, user: &Account, book: &OpenedBook, page: usize) {
+    let position = colophon_service::library::NewPosition {
+        position: format!("GBS.PA{page}"),
+        timestamp: state.library.now(),
+        action: None,
+        device_cookie: None,
+        content_version: None,
+    };
+    if let Err(e) = state
+        .library
+        .set_position(&user.id, book.record.id.as_str(), position)
+        .await
+    {
+        tracing::warn!(error.detail = %e, "saving the reader's position");
+    }
 }
 
 /// `PA12`, `12` -> 12.
