@@ -71,8 +71,9 @@ impl<'a> Compiler<'a> {
         }
     }
 
-    /// Like [`Compiler::compile`], with typo tolerance: a plain (or `intitle:`/`inauthor:`)
-    /// word of 5 letters or more also matches the words of titles, subtitles and authors one
+    /// Like [`Compiler::compile`], with typo tolerance: a plain word (not a keyword's: see
+    /// [`Compiler::words`]) of 5 letters or more also matches the words of titles, subtitles
+    /// and authors one
     /// edit away (two from 9 letters; a transposition is one edit), at a fraction of an
     /// exact match's score; and a query of 5 plain words or more may miss one of them
     /// entirely (a passage remembered with one word wrong). The query is `None` when no
@@ -80,10 +81,7 @@ impl<'a> Compiler<'a> {
     pub fn compile_fuzzy(&mut self, parsed: &ParsedQuery, req: &SearchRequest) -> Compiled {
         let tolerant = parsed.positive().any(|c| {
             !c.phrase
-                && matches!(
-                    c.field,
-                    QueryField::Any | QueryField::Title | QueryField::Author
-                )
+                && c.field == QueryField::Any
                 && c.text.chars().all(char::is_alphabetic)
                 && c.text.chars().count() >= ONE_TYPO_FROM
         });
@@ -202,11 +200,10 @@ impl<'a> Compiler<'a> {
             QueryField::Title => self.words(
                 clause,
                 &[(f.title, Boosts::TITLE), (f.subtitle, Boosts::SUBTITLE)],
-                true,
             ),
-            QueryField::Author => self.words(clause, &[(f.authors, Boosts::AUTHORS)], true),
-            QueryField::Publisher => self.words(clause, &[(f.publisher, Boosts::PUBLISHER)], false),
-            QueryField::Subject => self.words(clause, &[(f.categories, Boosts::CATEGORIES)], false),
+            QueryField::Author => self.words(clause, &[(f.authors, Boosts::AUTHORS)]),
+            QueryField::Publisher => self.words(clause, &[(f.publisher, Boosts::PUBLISHER)]),
+            QueryField::Subject => self.words(clause, &[(f.categories, Boosts::CATEGORIES)]),
             QueryField::Isbn => match Isbn::parse(&clause.text) {
                 Ok(isbn) => ClauseQuery::Query(exact(f.isbn, isbn.isbn13())),
                 Err(_) => ClauseQuery::Nothing,
@@ -216,16 +213,12 @@ impl<'a> Compiler<'a> {
         }
     }
 
-    /// A keyword clause's word or phrase over `fields`; in fuzzy mode and when `tolerant`,
-    /// a word also matches near-words of the title, subtitle and authors (so a mistyped
-    /// `intitle:` word may find a near-word in an author's name: typo tolerance is
-    /// approximate by nature).
-    fn words(&mut self, clause: &Clause, fields: &[(Field, f32)], tolerant: bool) -> ClauseQuery {
+    /// A keyword clause's word or phrase over `fields`. Keywords stay exact in fuzzy mode too:
+    /// they are how programs (metadata tools, `intitle:X inauthor:Y`) look up a known book,
+    /// and a near-miss there is a wrong answer rather than a help.
+    fn words(&mut self, clause: &Clause, fields: &[(Field, f32)]) -> ClauseQuery {
         self.analyze(&clause.text);
-        let mut queries = self.text_queries(fields);
-        if tolerant && !clause.phrase {
-            queries.extend(self.fuzzy_query());
-        }
+        let queries = self.text_queries(fields);
         any_of(queries)
     }
 
@@ -238,10 +231,9 @@ impl<'a> Compiler<'a> {
         }
     }
 
-    /// In fuzzy mode, for a one-token word long enough: the words one or two edits away
-    /// (by the word's length) in the title, subtitle or authors. One automaton walk over
-    /// the `plain` field's dictionary (unstemmed words of those three fields) instead of one
-    /// per field: typos are matched against the words as written.
+    /// In fuzzy mode, for a one-token plain word long enough: the words one or two edits
+    /// away (by the word's length) in titles, subtitles and authors — one automaton walk over
+    /// the `plain` field (their unstemmed words), typos compared with words as written.
     fn fuzzy_query(&self) -> Option<Box<dyn Query>> {
         if !self.fuzzy {
             return None;

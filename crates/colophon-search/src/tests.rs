@@ -1106,6 +1106,21 @@ mod relevance {
     }
 
     #[test]
+    fn field_keywords_stay_exact() {
+        let index = index_of(&[
+            Rec::new(1, "Pride and Prejudice").authors(&["Jane Austen"]),
+            Rec::new(2, "Austen's Letters").authors(&["An Editor"]),
+        ]);
+        // Exact: 2 has "austen" in its title, 1 only in its authors.
+        assert_eq!(find(&index, "intitle:austen"), names(&[2]));
+        // Keywords stay exact: no near-words, in their field or another.
+        assert!(find(&index, "intitle:prejudise").is_empty());
+        assert!(find(&index, "inauthor:austin").is_empty());
+        // A plain word with a typo finds the book.
+        assert_eq!(find(&index, "prejudise"), names(&[1]));
+    }
+
+    #[test]
     fn fuzzy_hits_come_after_the_exact_ones() {
         let index = index_of(&[
             Rec::new(1, "Dreamland").authors(&["Julie Lippmann"]),
