@@ -29,6 +29,8 @@ pub fn router(state: AppState) -> Router {
         )
         .merge(annotation_routes())
         .merge(library_routes())
+        // Usage of every Books API method: a route layer covers only the routes added above
+        // it, so every API route goes before this line.
         .route_layer(middleware::from_fn_with_state(
             state.clone(),
             crate::console_gate::record_usage,
