@@ -6,7 +6,7 @@
 //! signal, the seeds themselves and excluded volumes never appear. The order is total and
 //! deterministic: higher score first, then volume id.
 
-use std::collections::{BTreeSet, HashSet};
+use std::collections::{BTreeSet, HashMap, HashSet};
 
 use crate::{VolumeId, VolumeRecord};
 
@@ -16,6 +16,21 @@ pub const SERIES_WEIGHT: u32 = 5;
 pub const AUTHOR_WEIGHT: u32 = 3;
 /// Weight of a shared subject.
 pub const SUBJECT_WEIGHT: u32 = 1;
+/// Score per reader who shelved a seed and the candidate (public shelves), counting at most
+/// [`MAX_CO_SHELVERS`] of them: readers' behaviour weighs like a shared author at most.
+pub const CO_SHELF_WEIGHT: u32 = 1;
+/// Co-shelving readers counted per candidate.
+pub const MAX_CO_SHELVERS: u32 = 3;
+
+/// How many readers shelved a candidate together with a seed, and that seed's title (the
+/// strongest such seed per candidate).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CoShelved {
+    /// Distinct readers.
+    pub readers: u32,
+    /// The seed's title, for the explanation.
+    pub seed_title: String,
+}
 
 /// The signals of one volume, normalised for comparison.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -95,11 +110,13 @@ pub struct Recommendation {
     pub explanation: String,
 }
 
-/// Ranks `candidates` against `seeds`: at most `limit`, best first, never a seed nor an id in
-/// `exclude`; with `not_mature_only`, volumes rated `MATURE` are dropped.
+/// Ranks `candidates` against `seeds` (shared series, authors, subjects) and `co_shelved`
+/// (readers who shelved a seed and the candidate): at most `limit`, best first, never a seed
+/// nor an id in `exclude`; with `not_mature_only`, volumes rated `MATURE` are dropped.
 pub fn rank(
     seeds: &[VolumeRecord],
     candidates: impl IntoIterator<Item = VolumeRecord>,
+    co_shelved: &HashMap<VolumeId, CoShelved>,
     exclude: &HashSet<VolumeId>,
     not_mature_only: bool,
     limit: usize,
@@ -152,6 +169,21 @@ pub fn rank(
                 score += SUBJECT_WEIGHT * subjects.len() as u32;
                 let subject = original_subject(seed, subjects[0]);
                 consider(SUBJECT_WEIGHT, format!("About {subject}, like {title}."));
+            }
+        }
+        if let Some(co) = co_shelved.get(&c.id) {
+            let readers = co.readers.min(MAX_CO_SHELVERS);
+            if readers > 0 {
+                score += CO_SHELF_WEIGHT * readers;
+                let who = if co.readers == 1 {
+                    "A reader".to_owned()
+                } else {
+                    format!("{} readers", co.readers)
+                };
+                consider(
+                    CO_SHELF_WEIGHT * readers,
+                    format!("{who} who shelved {} shelved it too.", co.seed_title),
+                );
             }
         }
         if let (true, Some((_, explanation))) = (score > 0, best) {
@@ -236,7 +268,7 @@ mod tests {
             seed.clone(),
         ];
         let exclude: HashSet<VolumeId> = [VolumeId::parse("excl00000000").unwrap()].into();
-        let out = rank(&[seed], cands, &exclude, false, 10);
+        let out = rank(&[seed], cands, &HashMap::new(), &exclude, false, 10);
         let ids: Vec<&str> = out.iter().map(|r| r.record.id.as_str()).collect();
         assert_eq!(
             ids,

@@ -2,15 +2,17 @@
 //! volume (`volumes.associated.list`), from the catalog's own signals.
 //!
 //! Candidates come from the search index (one query per seed author and subject, see
-//! [`colophon_domain::recommend::candidate_queries`]); scoring is
+//! [`colophon_domain::recommend::candidate_queries`]) and from co-shelving (the volumes other
+//! readers put on their public shelves beside a seed); scoring is
 //! [`colophon_domain::recommend::rank`]. A user's seeds are the volumes they annotated and the
 //! ones they rated `HAVE_IT`, plus whatever the caller adds (e.g. shelved volumes):
 //! [`Recommendations::for_user`] takes those extra seeds. Rated volumes are never recommended.
 
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 
 use chrono::{DateTime, Utc};
-use colophon_domain::recommend::{candidate_queries, rank, Recommendation};
+use colophon_domain::library::FIXED_SHELVES;
+use colophon_domain::recommend::{candidate_queries, rank, CoShelved, Recommendation};
 use colophon_domain::{MaturityRating, SearchRequest, VolumeId};
 use colophon_store::{RatingRecord, StoreError};
 
@@ -20,6 +22,8 @@ use crate::{Catalog, CatalogError};
 const MAX_SEEDS: u32 = 20;
 /// Most candidate searches per request.
 const MAX_QUERIES: usize = 40;
+/// Co-shelved volumes read per seed.
+const CO_SHELVED_PER_SEED: u32 = 20;
 /// Hits read per candidate search.
 const HITS_PER_QUERY: u32 = 40;
 
@@ -87,10 +91,41 @@ impl Recommendations {
                 }
             }
         }
+        // Co-shelving on public shelves only: counts of what is public anyway.
+        let public: Vec<i32> = FIXED_SHELVES
+            .iter()
+            .filter(|s| s.public)
+            .map(|s| s.id.get())
+            .collect();
+        let mut co_shelved: HashMap<VolumeId, CoShelved> = HashMap::new();
+        for seed in &seed_records {
+            let title = seed.volume_info.title.clone().unwrap_or_default();
+            for (id, readers) in self
+                .catalog
+                .store()
+                .co_shelved(&seed.id, &public, CO_SHELVED_PER_SEED)
+                .await?
+            {
+                if seen.insert(id.clone()) {
+                    ids.push(id.clone());
+                }
+                let entry = co_shelved.entry(id).or_insert(CoShelved {
+                    readers: 0,
+                    seed_title: title.clone(),
+                });
+                if readers > entry.readers {
+                    *entry = CoShelved {
+                        readers,
+                        seed_title: title.clone(),
+                    };
+                }
+            }
+        }
         let candidates = self.catalog.store().get_volumes(&ids).await?;
         Ok(rank(
             &seed_records,
             candidates,
+            &co_shelved,
             exclude,
             max_maturity == Some(MaturityRating::NotMature),
             limit,

@@ -306,6 +306,35 @@ impl LibraryStore for PgStore {
         rows.into_iter().map(entry).collect()
     }
 
+    async fn co_shelved(
+        &self,
+        volume: &VolumeId,
+        shelf_ids: &[i32],
+        limit: u32,
+    ) -> StoreResult<Vec<(VolumeId, u32)>> {
+        let rows: Vec<(String, i64)> = sqlx::query_as(
+            "WITH readers AS (SELECT DISTINCT user_id FROM shelf_volumes WHERE volume_id = $1 \
+               AND shelf_id = ANY($2)) \
+             SELECT o.volume_id, COUNT(DISTINCT o.user_id) AS n \
+             FROM readers r JOIN shelf_volumes o ON o.user_id = r.user_id \
+             WHERE o.volume_id <> $1 AND o.shelf_id = ANY($2) \
+             GROUP BY o.volume_id ORDER BY n DESC, o.volume_id COLLATE \"C\" LIMIT $3",
+        )
+        .bind(volume.as_str())
+        .bind(shelf_ids)
+        .bind(i64::from(limit))
+        .fetch_all(&self.pool)
+        .await
+        .map_err(db_error("reading co-shelved volumes"))?;
+        rows.into_iter()
+            .map(|(id, n)| {
+                let id = VolumeId::parse(&id)
+                    .map_err(|e| StoreError::Decode(format!("co-shelved volume {id:?}: {e}")))?;
+                Ok((id, u32::try_from(n).unwrap_or(u32::MAX)))
+            })
+            .collect()
+    }
+
     async fn set_reading_position(&self, p: &ReadingPositionRecord) -> StoreResult<bool> {
         let written = sqlx::query(
             "INSERT INTO reading_positions (user_id, volume_id, position, kind, updated, received, \

@@ -296,6 +296,37 @@ impl LibraryStore for SqliteStore {
         rows.into_iter().map(entry).collect()
     }
 
+    async fn co_shelved(
+        &self,
+        volume: &VolumeId,
+        shelf_ids: &[i32],
+        limit: u32,
+    ) -> StoreResult<Vec<(VolumeId, u32)>> {
+        let shelves = serde_json::to_string(shelf_ids)
+            .map_err(|e| StoreError::Database(format!("encoding shelf ids: {e}")))?;
+        let rows: Vec<(String, i64)> = sqlx::query_as(
+            "WITH readers AS (SELECT DISTINCT user_id FROM shelf_volumes WHERE volume_id = ?1 \
+               AND shelf_id IN (SELECT value FROM json_each(?2))) \
+             SELECT o.volume_id, COUNT(DISTINCT o.user_id) AS n \
+             FROM readers r JOIN shelf_volumes o ON o.user_id = r.user_id \
+             WHERE o.volume_id <> ?1 AND o.shelf_id IN (SELECT value FROM json_each(?2)) \
+             GROUP BY o.volume_id ORDER BY n DESC, o.volume_id LIMIT ?3",
+        )
+        .bind(volume.as_str())
+        .bind(shelves)
+        .bind(i64::from(limit))
+        .fetch_all(&self.pool)
+        .await
+        .map_err(db_error("reading co-shelved volumes"))?;
+        rows.into_iter()
+            .map(|(id, n)| {
+                let id = VolumeId::parse(&id)
+                    .map_err(|e| StoreError::Decode(format!("co-shelved volume {id:?}: {e}")))?;
+                Ok((id, u32::try_from(n).unwrap_or(u32::MAX)))
+            })
+            .collect()
+    }
+
     async fn set_reading_position(&self, p: &ReadingPositionRecord) -> StoreResult<bool> {
         let err = db_error("storing a reading position");
         let _writer = self.write_lock.lock().await;

@@ -142,6 +142,17 @@ pub trait LibraryStore: Send + Sync {
         volumes: &[VolumeId],
     ) -> StoreResult<Vec<ShelfEntry>>;
 
+    /// Co-shelving: the volumes that the most users who put `volume` on one of `shelf_ids`
+    /// also put on one of those shelves, with the number of such users; most first, then by
+    /// id; never `volume` itself; at most `limit`. Callers pass public shelves only, so the
+    /// counts reveal nothing that is not already public.
+    async fn co_shelved(
+        &self,
+        volume: &VolumeId,
+        shelf_ids: &[i32],
+        limit: u32,
+    ) -> StoreResult<Vec<(VolumeId, u32)>>;
+
     /// Stores a reading position unless the stored one has the same or a newer `updated`;
     /// `true` when written.
     async fn set_reading_position(&self, position: &ReadingPositionRecord) -> StoreResult<bool>;

@@ -421,3 +421,65 @@ async fn shelved_volumes_seed_recommendations() {
         "Austen's other novels first: {page}"
     );
 }
+
+/// Co-shelving: readers who put two volumes on their public shelves make each associated
+/// with the other, whatever the catalog's own signals say.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn co_shelved_volumes_are_associated() {
+    let app = TestApp::demo().await;
+    let pride = volume(&app, "intitle:pride+inauthor:austen").await;
+    let dracula = volume(&app, "intitle:dracula+inauthor:stoker").await;
+    let associated = format!("/books/v1/volumes/{pride}/associated");
+    let before = app.get_keyed(&associated).await.json();
+    assert!(
+        !ids(&before).contains(&dracula),
+        "no signal links them yet: {before}"
+    );
+    for email in ["co1@example.org", "co2@example.org"] {
+        let u = user(&app, email).await;
+        for (shelf, id) in [(0, &pride), (2, &dracula)] {
+            call(
+                &app,
+                "POST",
+                &format!("/books/v1/mylibrary/bookshelves/{shelf}/addVolume?volumeId={id}"),
+                &u.token,
+                &Value::Null,
+            )
+            .await;
+        }
+    }
+    let after = app.get_keyed(&associated).await.json();
+    assert!(
+        ids(&after).contains(&dracula),
+        "Dracula is associated now: {after}"
+    );
+    // A third reader who shelved Pride and Prejudice gets Dracula recommended, saying why.
+    let reader = user(&app, "co3@example.org").await;
+    call(
+        &app,
+        "POST",
+        &format!("/books/v1/mylibrary/bookshelves/4/addVolume?volumeId={pride}"),
+        &reader.token,
+        &Value::Null,
+    )
+    .await;
+    let recs = call(
+        &app,
+        "GET",
+        "/books/v1/volumes/recommended",
+        &reader.token,
+        &Value::Null,
+    )
+    .await
+    .json();
+    let item = recs["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|v| v["id"] == dracula.as_str())
+        .unwrap_or_else(|| panic!("Dracula is recommended: {recs}"));
+    assert_eq!(
+        item["recommendedInfo"]["explanation"],
+        "2 readers who shelved Pride and Prejudice shelved it too."
+    );
+}

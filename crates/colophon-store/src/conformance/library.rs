@@ -25,6 +25,7 @@ macro_rules! __library_conformance_stories {
             libraries_are_per_user,
             reading_positions_newer_wins,
             concurrent_shelf_writes_lose_nothing,
+            co_shelving_counts_users_on_the_given_shelves,
         );
     };
 }
@@ -417,4 +418,47 @@ pub async fn concurrent_shelf_writes_lose_nothing<S: Store>(store: Arc<S>) {
     assert_eq!(on3, expected);
     assert_eq!(count(&*store, A, 4).await as usize, n);
     assert_eq!(shelf_ids(&*store, A, 4).await.len(), n);
+}
+
+/// `co_shelved`: distinct users per volume, on the given shelves only, most first then by id,
+/// never the volume itself, at most `limit`.
+pub async fn co_shelving_counts_users_on_the_given_shelves<S: Store>(store: Arc<S>) {
+    users(&*store).await;
+    let v = |n: u32| vid(&format!("cos{n:09}"));
+    let public = [0, 2, 3, 4];
+    for (user, shelf, n) in [
+        (A, 0, 1),
+        (A, 2, 2),
+        (A, 3, 2), // the same user twice for v2: counted once
+        (A, 4, 3),
+        (A, 1, 4), // a private shelf: not counted
+        (B, 3, 1),
+        (B, 0, 2),
+    ] {
+        store
+            .add_to_shelf(user, shelf, &v(n), at(1))
+            .await
+            .expect("add");
+    }
+    let got = store
+        .co_shelved(&v(1), &public, 10)
+        .await
+        .expect("co-shelved");
+    assert_eq!(got, vec![(v(2), 2), (v(3), 1)]);
+    let top = store
+        .co_shelved(&v(1), &public, 1)
+        .await
+        .expect("co-shelved");
+    assert_eq!(top, vec![(v(2), 2)]);
+    assert!(store
+        .co_shelved(&v(9), &public, 10)
+        .await
+        .expect("co-shelved")
+        .is_empty());
+    // Private shelves count when asked for (the caller decides what is public).
+    let all = store
+        .co_shelved(&v(3), &[0, 1, 2, 3, 4], 10)
+        .await
+        .expect("co-shelved");
+    assert_eq!(all, vec![(v(1), 1), (v(2), 1), (v(4), 1)]);
 }
