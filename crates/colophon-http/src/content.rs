@@ -19,8 +19,12 @@ impl From<ContentError> for ApiError {
     fn from(e: ContentError) -> Self {
         match e {
             ContentError::VolumeNotFound => ApiError::VolumeNotFound,
-            ContentError::NotAllowed => ApiError::ContentForbidden,
-            ContentError::NoContent => ApiError::ContentNotFound,
+            ContentError::NotAllowed => {
+                ApiError::Forbidden("The rights of this volume do not allow downloading it.".into())
+            }
+            ContentError::NoContent => {
+                ApiError::NotFound("This volume has no content to download.".into())
+            }
             other => ApiError::Internal(other.to_string()),
         }
     }

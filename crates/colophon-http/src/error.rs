@@ -63,12 +63,6 @@ pub enum ApiError {
     /// A per-user limit would be exceeded (an annotation layer's character budget).
     #[error("{0}")]
     LimitExceeded(String),
-    /// The volume's rights do not allow this content (a download of an in-copyright book).
-    #[error("The rights of this volume do not allow downloading it.")]
-    ContentForbidden,
-    /// The volume exists but Colophon holds no content for it.
-    #[error("This volume has no content to download.")]
-    ContentNotFound,
     /// No route for this path.
     #[error("The requested URL {0} was not found on this server.")]
     PathNotFound(String),
@@ -315,19 +309,11 @@ impl ApiError {
                 None,
                 None,
             ),
-            E::Forbidden(_) | E::ContentForbidden => (
+            E::Forbidden(_) => (
                 StatusCode::FORBIDDEN,
                 "PERMISSION_DENIED",
                 "global",
                 "forbidden",
-                None,
-                None,
-            ),
-            E::ContentNotFound => (
-                StatusCode::NOT_FOUND,
-                "NOT_FOUND",
-                "global",
-                "notFound",
                 None,
                 None,
             ),

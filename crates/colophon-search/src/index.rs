@@ -5,7 +5,7 @@ use std::sync::Arc;
 
 use colophon_domain::{SearchHit, SearchRequest, SearchResults, VolumeId, VolumeRecord};
 use tantivy::directory::MmapDirectory;
-use tantivy::query::{AllQuery, BooleanQuery, Occur};
+use tantivy::query::{AllQuery, BooleanQuery, ConstScoreQuery, Occur, Query, TermSetQuery};
 use tantivy::schema::Value;
 use tantivy::tokenizer::TextAnalyzer;
 use tantivy::{Index, IndexReader, IndexWriter, ReloadPolicy, TantivyDocument, TantivyError, Term};
@@ -242,20 +242,26 @@ impl SearchIndex {
         let Some(mut query) = compiled.query else {
             return Ok(SearchResults::default());
         };
-        if let Some(ids) = within {
+        // `within` restricts every query of this search, the typo-tolerant one too.
+        let within: Option<Box<dyn Query>> = within.map(|ids| {
             let terms = ids
                 .iter()
                 .map(|id| Term::from_field_text(inner.fields.id, id.as_str()));
-            let only: Box<dyn tantivy::query::Query> =
-                Box::new(tantivy::query::ConstScoreQuery::new(
-                    Box::new(tantivy::query::TermSetQuery::new(terms)),
-                    0.0,
-                ));
-            query = Box::new(tantivy::query::BooleanQuery::new(vec![
-                (tantivy::query::Occur::Must, query),
-                (tantivy::query::Occur::Must, only),
-            ]));
-        }
+            Box::new(ConstScoreQuery::new(
+                Box::new(TermSetQuery::new(terms)),
+                0.0,
+            )) as Box<dyn Query>
+        });
+        let restrict = |q: Box<dyn Query>| -> Box<dyn Query> {
+            match &within {
+                Some(only) => Box::new(BooleanQuery::new(vec![
+                    (Occur::Must, q),
+                    (Occur::Must, only.box_clone()),
+                ])),
+                None => q,
+            }
+        };
+        query = restrict(query);
         let searcher = inner.reader.searcher();
         let start = req.start_index as usize;
         let max = req.max_results as usize;
@@ -276,11 +282,11 @@ impl SearchIndex {
             // their order at the top and the hits only a fuzzy match finds follow them.
             let fuzzy = compiler.compile_fuzzy(parsed, req);
             if let Some(fuzzy) = fuzzy.query {
-                let only_fuzzy = BooleanQuery::new(vec![
+                let only_fuzzy = restrict(Box::new(BooleanQuery::new(vec![
                     (Occur::Must, fuzzy),
                     (Occur::MustNot, query.box_clone()),
-                ]);
-                let more = searcher.search(&only_fuzzy, &collector)?;
+                ])));
+                let more = searcher.search(&*only_fuzzy, &collector)?;
                 page.total += more.total;
                 page.best.extend(more.best);
                 page.best.truncate(limit);

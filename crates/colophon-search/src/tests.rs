@@ -1106,6 +1106,21 @@ mod relevance {
     }
 
     #[test]
+    fn typo_tolerance_stays_within_the_given_volumes() {
+        let index = index_of(&[
+            Rec::new(1, "Pride and Prejudice").authors(&["Jane Austen"]),
+            Rec::new(2, "Prejudice Reconsidered").authors(&["A. Critic"]),
+        ]);
+        let mut r = SearchRequest::new("prejudise");
+        r.max_results = 40;
+        // Only volume 2 is on the shelf: the near-word search must not bring in volume 1.
+        let res = index.search_within(&r, &[id(2)]).unwrap();
+        let got: Vec<String> = res.hits.iter().map(|h| h.id.to_string()).collect();
+        assert_eq!(got, names(&[2]));
+        assert_eq!(res.total, 1);
+    }
+
+    #[test]
     fn field_keywords_stay_exact() {
         let index = index_of(&[
             Rec::new(1, "Pride and Prejudice").authors(&["Jane Austen"]),
