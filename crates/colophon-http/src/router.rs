@@ -470,52 +470,31 @@ async fn bearer_challenge(State(state): State<AppState>, req: Request, next: Nex
     response
 }
 
-async fn stylesheet() -> impl IntoResponse {
+/// A static page asset (stylesheet, script) with its content type, cached for an hour.
+pub(crate) fn asset(content_type: &'static str, body: &'static str) -> Response {
     (
         [
-            (
-                header::CONTENT_TYPE,
-                HeaderValue::from_static("text/css; charset=utf-8"),
-            ),
+            (header::CONTENT_TYPE, HeaderValue::from_static(content_type)),
             (
                 header::CACHE_CONTROL,
                 HeaderValue::from_static("public, max-age=3600"),
             ),
         ],
-        pages::html::STYLESHEET,
+        body,
     )
+        .into_response()
 }
 
-async fn reader_stylesheet() -> impl IntoResponse {
-    (
-        [
-            (
-                header::CONTENT_TYPE,
-                HeaderValue::from_static("text/css; charset=utf-8"),
-            ),
-            (
-                header::CACHE_CONTROL,
-                HeaderValue::from_static("public, max-age=3600"),
-            ),
-        ],
-        content::reader::STYLESHEET,
-    )
+async fn stylesheet() -> Response {
+    asset("text/css; charset=utf-8", pages::html::STYLESHEET)
 }
 
-async fn reader_script() -> impl IntoResponse {
-    (
-        [
-            (
-                header::CONTENT_TYPE,
-                HeaderValue::from_static("text/javascript; charset=utf-8"),
-            ),
-            (
-                header::CACHE_CONTROL,
-                HeaderValue::from_static("public, max-age=3600"),
-            ),
-        ],
-        content::reader::SCRIPT,
-    )
+async fn reader_stylesheet() -> Response {
+    asset("text/css; charset=utf-8", content::reader::STYLESHEET)
+}
+
+async fn reader_script() -> Response {
+    asset("text/javascript; charset=utf-8", content::reader::SCRIPT)
 }
 
 async fn health() -> impl IntoResponse {

@@ -724,18 +724,5 @@ pub async fn admin_quota(
 
 /// `GET /console/console.js`.
 pub async fn script() -> Response {
-    (
-        [
-            (
-                header::CONTENT_TYPE,
-                HeaderValue::from_static("text/javascript; charset=utf-8"),
-            ),
-            (
-                header::CACHE_CONTROL,
-                HeaderValue::from_static("public, max-age=3600"),
-            ),
-        ],
-        CONSOLE_JS,
-    )
-        .into_response()
+    crate::router::asset("text/javascript; charset=utf-8", CONSOLE_JS)
 }
