@@ -22,7 +22,8 @@ pub use annotations::{
 pub use api_keys::{ApiKeyRecord, ApiKeyStore, NewApiKey};
 pub use auth::{
     AccountStore, ClientRecord, CodeRecord, CodeRedemption, ConsentRecord, DeviceRecord,
-    GrantRecord, OAuthStore, SessionRecord, TokenLookup, TokenRecord, UserRecord,
+    GrantRecord, OAuthStore, PendingConsentRecord, SessionRecord, TokenLookup, TokenRecord,
+    UserRecord,
 };
 pub use covers::{CoverRef, CoverStore};
 pub use error::{StoreError, StoreResult};
