@@ -162,6 +162,7 @@ impl Application {
                     .iter()
                     .map(|e| e.trim().to_lowercase())
                     .collect(),
+                quota_errors: settings.quota_errors,
             }),
         };
         Ok(Self {

@@ -121,10 +121,14 @@ pub enum ApiError {
     ProjectMismatch,
     /// A quota is used up (row 12): `limit` is Google's limit name, `Queries per day` or
     /// `Queries per minute per user`. Google's current front end answers both with 429
-    /// `rateLimitExceeded` (its pre-2020 `dailyLimitExceeded` / `userRateLimitExceeded`
-    /// reasons are gone); the `ErrorInfo` metadata tells the two apart (`quota_limit`).
-    #[error("Quota exceeded for quota metric 'Queries' and limit '{limit}' of service 'books.googleapis.com' for consumer 'project_number:{number}'.")]
+    /// `rateLimitExceeded`; the `ErrorInfo` metadata tells the two apart (`quota_limit`).
+    /// With `legacy` (the server's `quota_errors = "legacy"`), the pre-2020 answers: 403
+    /// `usageLimits` / `dailyLimitExceeded` or `userRateLimitExceeded`, which older clients
+    /// look for.
+    #[error("{}", quota_message(limit, *legacy, *number))]
     QuotaExceeded {
+        /// Answer in the pre-2020 dialect.
+        legacy: bool,
         /// Limit name.
         limit: &'static str,
         /// Google's quota-limit id (`defaultPerDayPerProject`, `defaultPerMinutePerUser`).
@@ -389,6 +393,22 @@ impl ApiError {
                 None,
                 None,
             ),
+            E::QuotaExceeded {
+                legacy: true,
+                limit_id,
+                ..
+            } => (
+                StatusCode::FORBIDDEN,
+                "PERMISSION_DENIED",
+                "usageLimits",
+                if *limit_id == DAILY_LIMIT_ID {
+                    "dailyLimitExceeded"
+                } else {
+                    "userRateLimitExceeded"
+                },
+                None,
+                Some("RATE_LIMIT_EXCEEDED"),
+            ),
             E::QuotaExceeded { .. } => (
                 StatusCode::TOO_MANY_REQUESTS,
                 "RESOURCE_EXHAUSTED",
@@ -490,6 +510,23 @@ impl ApiError {
                 details,
             },
         }
+    }
+}
+
+/// Google's quota-limit id of the per-project daily quota.
+pub const DAILY_LIMIT_ID: &str = "defaultPerDayPerProject";
+/// Google's quota-limit id of the per-user minute quota.
+pub const USER_MINUTE_LIMIT_ID: &str = "defaultPerMinutePerUser";
+
+/// The message of a quota answer: today's wording, or the pre-2020 one.
+fn quota_message(limit: &str, legacy: bool, number: i64) -> String {
+    match (legacy, limit) {
+        (true, "Queries per day") => "Daily Limit Exceeded".to_owned(),
+        (true, _) => "User Rate Limit Exceeded".to_owned(),
+        (false, _) => format!(
+            "Quota exceeded for quota metric 'Queries' and limit '{limit}' of service \
+             'books.googleapis.com' for consumer 'project_number:{number}'."
+        ),
     }
 }
 

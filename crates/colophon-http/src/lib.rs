@@ -20,4 +20,4 @@ mod volumes;
 
 pub use error::ApiError;
 pub use router::router;
-pub use state::{AppState, HttpConfig};
+pub use state::{AppState, HttpConfig, QuotaErrors};

@@ -21,6 +21,20 @@ pub struct HttpConfig {
     pub trusted_proxies: Vec<IpRange>,
     /// Account emails (lower case) of the console's administrators.
     pub administrators: Vec<String>,
+    /// How a used-up quota is answered.
+    pub quota_errors: QuotaErrors,
+}
+
+/// The dialect of quota answers (`quota_errors` in the configuration).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum QuotaErrors {
+    /// Google's current front end: 429 `RESOURCE_EXHAUSTED` / `rateLimitExceeded` for every
+    /// quota (what the real service answers today).
+    #[default]
+    Current,
+    /// The pre-2020 front end: 403 `usageLimits` / `dailyLimitExceeded` for the daily quota
+    /// and `userRateLimitExceeded` for the per-user rate, for clients written against it.
+    Legacy,
 }
 
 /// What every handler can reach.
