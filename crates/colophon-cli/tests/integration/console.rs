@@ -7,7 +7,7 @@ use colophon_auth::ClientKind;
 use colophon_service::Actor;
 
 use crate::oauth_support::{code_for, exchange, hidden, signed_in};
-use crate::support::{Options, Reply, TestApp};
+use crate::support::{with_postgres, Options, Reply, TestApp};
 
 const SEARCH: &str = "/books/v1/volumes?q=dracula";
 
@@ -394,14 +394,7 @@ async fn daily_quota_is_exact_under_concurrency_on_sqlite() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn daily_quota_is_exact_across_two_servers_on_postgres() {
-    let Ok(admin) = std::env::var("COLOPHON_TEST_DATABASE_URL") else {
-        eprintln!("PostgreSQL quota test SKIPPED: COLOPHON_TEST_DATABASE_URL is not set");
-        return;
-    };
-    let url = colophon_store_postgres::create_test_database(&admin)
-        .await
-        .expect("create test database");
-    {
+    with_postgres("quota test", |url| async move {
         let one = TestApp::spawn(Options {
             demo: true,
             database_url: Some(url.clone()),
@@ -414,10 +407,8 @@ async fn daily_quota_is_exact_across_two_servers_on_postgres() {
         })
         .await;
         daily_quota_story(&[&one, &two]).await;
-    }
-    colophon_store_postgres::drop_test_database(&admin, &url)
-        .await
-        .expect("drop test database");
+    })
+    .await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

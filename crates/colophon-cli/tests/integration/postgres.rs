@@ -1,17 +1,10 @@
 //! The same server over PostgreSQL (runs when `COLOPHON_TEST_DATABASE_URL` is set).
 
-use crate::support::{Options, TestApp};
+use crate::support::{with_postgres, Options, TestApp};
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn serves_the_catalog_from_postgres() {
-    let Ok(admin) = std::env::var("COLOPHON_TEST_DATABASE_URL") else {
-        eprintln!("PostgreSQL server test SKIPPED: COLOPHON_TEST_DATABASE_URL is not set");
-        return;
-    };
-    let url = colophon_store_postgres::create_test_database(&admin)
-        .await
-        .expect("create test database");
-    {
+    with_postgres("server test", |url| async move {
         let app = TestApp::spawn(Options {
             demo: true,
             database_url: Some(url.clone()),
@@ -49,24 +42,15 @@ async fn serves_the_catalog_from_postgres() {
         assert_eq!(report.unchanged, n);
         assert_eq!(report.volumes.inserted + report.volumes.updated, 0);
         assert_eq!(report.indexed, 0);
-    }
-    colophon_store_postgres::drop_test_database(&admin, &url)
-        .await
-        .expect("drop test database");
+    })
+    .await;
 }
 
 /// The OAuth code flow with the identity tables in PostgreSQL.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn oauth_code_flow_over_postgres() {
     use crate::oauth_support::*;
-    let Ok(admin) = std::env::var("COLOPHON_TEST_DATABASE_URL") else {
-        eprintln!("PostgreSQL OAuth test SKIPPED: COLOPHON_TEST_DATABASE_URL is not set");
-        return;
-    };
-    let url = colophon_store_postgres::create_test_database(&admin)
-        .await
-        .expect("create test database");
-    {
+    with_postgres("OAuth test", |url| async move {
         let app = TestApp::spawn(Options {
             database_url: Some(url.clone()),
             ..Options::default()
@@ -91,10 +75,8 @@ async fn oauth_code_flow_over_postgres() {
             401,
             "replay revoked it"
         );
-    }
-    colophon_store_postgres::drop_test_database(&admin, &url)
-        .await
-        .expect("drop test database");
+    })
+    .await;
 }
 
 /// Two server processes over one PostgreSQL database, as behind a load balancer: a consent
@@ -104,14 +86,7 @@ async fn oauth_code_flow_over_postgres() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn oauth_state_is_shared_by_two_nodes() {
     use crate::oauth_support::*;
-    let Ok(admin) = std::env::var("COLOPHON_TEST_DATABASE_URL") else {
-        eprintln!("PostgreSQL two-node test SKIPPED: COLOPHON_TEST_DATABASE_URL is not set");
-        return;
-    };
-    let url = colophon_store_postgres::create_test_database(&admin)
-        .await
-        .expect("create test database");
-    {
+    with_postgres("two-node test", |url| async move {
         let node = |url: String| {
             TestApp::spawn(Options {
                 database_url: Some(url),
@@ -171,8 +146,6 @@ async fn oauth_state_is_shared_by_two_nodes() {
             let r = browser.sign_in("two-nodes@example.org", PASSWORD).await;
             assert_eq!(r.status, 429, "locked on both nodes");
         }
-    }
-    colophon_store_postgres::drop_test_database(&admin, &url)
-        .await
-        .expect("drop test database");
+    })
+    .await;
 }
