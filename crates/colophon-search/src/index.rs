@@ -16,6 +16,7 @@ use crate::analysis::{
 };
 use crate::collector::{Candidate, PageCollector};
 use crate::compile::Compiler;
+use crate::native::{self, NativeLanguage, NativeStemmers};
 use crate::query::{self, ParsedQuery};
 use crate::schema::{self, tags, Boosts, Fields};
 use crate::snippet::{self, Source};
@@ -42,6 +43,8 @@ struct Inner {
     /// Prototypes, cloned per search (analyzers need `&mut`).
     text: TextAnalyzer,
     keys: TextAnalyzer,
+    /// The catalog's languages with a stemmer of their own, as of a searcher generation.
+    native_languages: std::sync::Mutex<Option<(u64, Vec<NativeLanguage>)>>,
 }
 
 impl std::fmt::Debug for SearchIndex {
@@ -138,6 +141,7 @@ impl SearchIndex {
                 fields,
                 text: text_analyzer(),
                 keys: key_analyzer(),
+                native_languages: std::sync::Mutex::new(None),
             }),
         })
     }
@@ -172,6 +176,7 @@ impl SearchIndex {
             writer,
             inner: self.inner.clone(),
             keys: key_analyzer(),
+            native: NativeStemmers::default(),
             pending: 0,
         })
     }
@@ -230,6 +235,28 @@ impl SearchIndex {
         self.search_in(&query::parse(&req.q), req, Some(ids))
     }
 
+    /// The catalog's languages with a stemmer of their own (see [`crate::native`]), worked
+    /// out once per searcher generation.
+    fn native_languages(
+        &self,
+        searcher: &tantivy::Searcher,
+    ) -> Result<Vec<NativeLanguage>, SearchError> {
+        let generation = searcher.generation().generation_id();
+        let mut cached = self
+            .inner
+            .native_languages
+            .lock()
+            .unwrap_or_else(|p| p.into_inner());
+        if let Some((g, langs)) = cached.as_ref() {
+            if *g == generation {
+                return Ok(langs.clone());
+            }
+        }
+        let langs = native::languages_present(searcher, self.inner.fields.tags)?;
+        *cached = Some((generation, langs.clone()));
+        Ok(langs)
+    }
+
     fn search_in(
         &self,
         parsed: &ParsedQuery,
@@ -237,7 +264,9 @@ impl SearchIndex {
         within: Option<&[VolumeId]>,
     ) -> Result<SearchResults, SearchError> {
         let inner = &*self.inner;
+        let searcher = inner.reader.searcher();
         let mut compiler = Compiler::new(&inner.fields, inner.text.clone(), inner.keys.clone());
+        compiler.native_languages = self.native_languages(&searcher)?;
         let compiled = compiler.compile(parsed, req);
         let Some(mut query) = compiled.query else {
             return Ok(SearchResults::default());
@@ -262,7 +291,6 @@ impl SearchIndex {
             }
         };
         query = restrict(query);
-        let searcher = inner.reader.searcher();
         let start = req.start_index as usize;
         let max = req.max_results as usize;
         let limit = if max == 0 || start as u64 >= searcher.num_docs() {
@@ -356,6 +384,7 @@ pub struct IndexUpdater {
     writer: IndexWriter<TantivyDocument>,
     inner: Arc<Inner>,
     keys: TextAnalyzer,
+    native: NativeStemmers,
     pending: u64,
 }
 
@@ -510,6 +539,26 @@ impl IndexUpdater {
                 if !sub.is_empty() {
                     doc.add_text(f.title_key, format!("{key} {sub}").trim_start());
                 }
+            }
+        }
+
+        if let Some(lang) = info.language.as_deref().and_then(native::language_of) {
+            let mut head = String::new();
+            for text in [&info.title, &info.subtitle].into_iter().flatten() {
+                self.native.append_terms(lang, text, &mut head);
+            }
+            let mut body = String::new();
+            for text in info.categories.iter().flatten() {
+                self.native.append_terms(lang, text, &mut body);
+            }
+            if let Some(text) = &info.description {
+                self.native.append_terms(lang, text, &mut body);
+            }
+            if !head.is_empty() {
+                doc.add_text(f.native_title, head);
+            }
+            if !body.is_empty() {
+                doc.add_text(f.native_text, body);
             }
         }
 

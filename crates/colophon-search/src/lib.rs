@@ -6,6 +6,7 @@ mod collector;
 mod compile;
 mod error;
 mod index;
+mod native;
 mod plain_seek;
 pub mod query;
 mod schema;

@@ -362,6 +362,43 @@ fn folding_and_stemming() {
     assert_eq!(find(&index, "zombie"), names(&[4]));
 }
 
+/// Volumes in a language with a Snowball stemmer of its own are also stemmed in it
+/// (`crate::native`): inflected forms English stemming cannot relate meet, only within that
+/// language's volumes, and the form as written still ranks first.
+#[test]
+fn stemming_in_each_volumes_own_language() {
+    let index = index_of(&[
+        Rec::new(1, "Les chevaux de la nuit").language("fr"),
+        Rec::new(2, "Le cheval blanc").language("fr"),
+        Rec::new(3, "Chevaux of the Camargue").language("en"),
+        Rec::new(4, "Die Häuser am Fluss").language("de"),
+        Rec::new(5, "Notes")
+            .language("de")
+            .description("Ein Buch über alte Häuser."),
+        Rec::new(6, "Canciones")
+            .language("es-419")
+            .categories(&["Poesía / Canciones populares"]),
+        Rec::new(7, "Война и мир").language("ru"),
+    ]);
+    // French: "cheval" and "chevaux" are one stem in French volumes only.
+    assert_eq!(find(&index, "cheval"), names(&[1, 2]));
+    assert_eq!(find(&index, "chevaux"), names(&[1, 2, 3]));
+    assert_eq!(
+        ids(&index, &req("cheval"))[0],
+        id(2).to_string(),
+        "the word as written first"
+    );
+    assert_eq!(find(&index, "intitle:cheval"), names(&[1, 2]));
+    // German, umlauts as written or folded; titles above descriptions.
+    assert_eq!(ids(&index, &req("Haus")), names(&[4, 5]));
+    assert_eq!(find(&index, "haus"), names(&[4, 5]));
+    // Spanish with a region subtag, in the subjects; Russian in Cyrillic.
+    assert_eq!(find(&index, "cancion"), names(&[6]));
+    assert_eq!(find(&index, "войны"), names(&[7]));
+    // A phrase stays a phrase of the words as the main fields hold them.
+    assert!(find(&index, "\"le chevaux\"").is_empty());
+}
+
 #[test]
 fn filters() {
     let index = index_of(&catalog());
