@@ -11,8 +11,10 @@ pub mod epub_out;
 pub mod export;
 pub mod ingest;
 pub mod library;
+pub mod onboarding;
 pub mod reading;
 pub mod recommendations;
+pub mod series;
 
 pub use annotations::{Annotations, AnnotationsError, LayerBudget, ListRequest, Page};
 pub use api_keys::{ApiKeys, CreatedKey, KeyCheck};
@@ -23,4 +25,6 @@ pub use covers::{CoverError, CoverImage, Covers, Zoom};
 pub use export::ExportError;
 pub use ingest::{IngestReport, IngestSession};
 pub use library::{Library, LibraryError};
+pub use onboarding::Onboarding;
 pub use recommendations::{Rating, Recommendations};
+pub use series::{SeriesCatalog, SeriesSummary};
