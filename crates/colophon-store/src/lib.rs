@@ -7,6 +7,7 @@ mod auth;
 pub mod codec;
 mod covers;
 mod error;
+mod families;
 mod library;
 mod projects;
 mod sources;
@@ -26,6 +27,7 @@ pub use auth::{
 };
 pub use covers::{CoverRef, CoverStore};
 pub use error::{StoreError, StoreResult};
+pub use families::{FamilyMemberRecord, FamilyRecord, FamilyShareRecord, FamilyStore};
 pub use library::{
     plan_move, LibraryStore, MoveOutcome, ReadingPositionRecord, ShelfEntry, ShelfState,
 };
@@ -57,6 +59,7 @@ pub trait Store:
     + LibraryStore
     + ProjectStore
     + CoverStore
+    + FamilyStore
     + Migrate
     + 'static
 {
@@ -73,6 +76,7 @@ impl<T> Store for T where
         + LibraryStore
         + ProjectStore
         + CoverStore
+        + FamilyStore
         + Migrate
         + 'static
 {
