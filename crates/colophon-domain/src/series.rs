@@ -220,14 +220,15 @@ pub fn memberships(record: &VolumeRecord) -> Vec<Membership> {
 }
 
 /// The top-level subject of a category (`Fiction / Science Fiction / General` → `Fiction`,
-/// `Detective and mystery stories -- Fiction` → `Detective and mystery stories`), trimmed;
+/// `Detective and mystery stories -- Fiction` or `Pirates--Fiction` → the part before the
+/// dashes), trimmed;
 /// `None` when nothing is left.
 pub fn top_level_subject(category: &str) -> Option<String> {
     let top = category
         .split(" / ")
         .next()
         .unwrap_or("")
-        .split(" -- ")
+        .split("--")
         .next()
         .unwrap_or("")
         .trim()
@@ -322,6 +323,10 @@ mod tests {
         assert_eq!(
             top_level_subject("Detective and mystery stories -- Fiction.").as_deref(),
             Some("Detective and mystery stories")
+        );
+        assert_eq!(
+            top_level_subject("Pirates--Fiction").as_deref(),
+            Some("Pirates")
         );
         assert_eq!(top_level_subject(" -- x"), None);
     }

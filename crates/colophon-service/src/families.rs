@@ -9,7 +9,7 @@
 use std::sync::Arc;
 
 use chrono::{DateTime, Utc};
-use colophon_domain::{MaturityRating, VolumeId};
+use colophon_domain::VolumeId;
 use colophon_store::{
     FamilyMemberRecord, FamilyRecord, FamilyShareRecord, Store, StoreError,
 };
@@ -70,12 +70,13 @@ impl Membership {
         }
     }
 
-    /// `allowedMaturityRating`: children are limited to books not rated mature.
-    pub fn allowed_maturity(&self) -> MaturityRating {
+    /// `allowedMaturityRating` (the discovery spelling): children are limited to books not
+    /// rated mature.
+    pub fn allowed_maturity(&self) -> &'static str {
         if self.role == "CHILD" {
-            MaturityRating::NotMature
+            "not-mature"
         } else {
-            MaturityRating::Mature
+            "MATURE"
         }
     }
 }

@@ -36,7 +36,7 @@ pub async fn get_family_info(
         None => FamilyMembership::default(),
         Some(m) => FamilyMembership {
             age_group: Some(m.age_group().into()),
-            allowed_maturity_rating: Some(m.allowed_maturity().as_str().into()),
+            allowed_maturity_rating: Some(m.allowed_maturity().into()),
             is_in_family: true,
             role: Some(m.role),
         },
