@@ -159,7 +159,11 @@ pub fn series_info(entries: &[SeriesEntry]) -> Option<Value> {
         seen.push(id.clone());
         let mut m = Map::new();
         m.insert("seriesId".into(), Value::String(id));
-        let position = e.position.as_deref().map(str::trim).filter(|p| !p.is_empty());
+        let position = e
+            .position
+            .as_deref()
+            .map(str::trim)
+            .filter(|p| !p.is_empty());
         if let Some(n) = position.and_then(order_number) {
             m.insert("orderNumber".into(), json!(n));
         }

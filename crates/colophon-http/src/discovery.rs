@@ -48,5 +48,7 @@ pub fn next_token(offset: u32, size: u32, total: u64, listing: &[&str]) -> Optio
 
 /// A cover link of a volume at `zoom` (1 thumbnail, 3 medium, 4 large).
 pub fn cover_url(base: &str, volume_id: &str, zoom: u8) -> String {
-    format!("{base}/books/content?id={volume_id}&printsec=frontcover&img=1&zoom={zoom}&source=gbs_api")
+    format!(
+        "{base}/books/content?id={volume_id}&printsec=frontcover&img=1&zoom={zoom}&source=gbs_api"
+    )
 }

@@ -1251,9 +1251,12 @@ pub(crate) fn series_entries<'a>(
         if digits > 0 {
             let head = &v[..v.len() - digits];
             let lower = head.to_lowercase();
-            let marker = [", no. ", " no. ", ", no.", " no.", ", v. ", " v. ", ", vol. ", " vol. ", " #", ", ", "; ", " ; "]
-                .iter()
-                .find(|m| lower.ends_with(*m));
+            let marker = [
+                ", no. ", " no. ", ", no.", " no.", ", v. ", " v. ", ", vol. ", " vol. ", " #",
+                ", ", "; ", " ; ",
+            ]
+            .iter()
+            .find(|m| lower.ends_with(*m));
             if let Some(m) = marker {
                 let t = trim(&head[..head.len() - m.len()]);
                 if !t.is_empty() {

@@ -345,9 +345,9 @@ impl SearchIndex {
         let inner = &*self.inner;
         let f = &inner.fields;
         let base: Box<dyn Query> = match what {
-            Browse::Series(id) => Box::new(TermSetQuery::new([Term::from_field_text(
-                f.series, id,
-            )])),
+            Browse::Series(id) => {
+                Box::new(TermSetQuery::new([Term::from_field_text(f.series, id)]))
+            }
             Browse::Topics(names) => Box::new(TermSetQuery::new(
                 names.iter().map(|n| Term::from_field_text(f.topic, n)),
             )),

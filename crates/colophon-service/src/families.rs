@@ -10,9 +10,7 @@ use std::sync::Arc;
 
 use chrono::{DateTime, Utc};
 use colophon_domain::VolumeId;
-use colophon_store::{
-    FamilyMemberRecord, FamilyRecord, FamilyShareRecord, Store, StoreError,
-};
+use colophon_store::{FamilyMemberRecord, FamilyRecord, FamilyShareRecord, Store, StoreError};
 
 use crate::{Catalog, Library};
 
@@ -267,7 +265,11 @@ impl Families {
     }
 
     /// The user's family and the (existing) volume.
-    async fn check(&self, user_id: &str, volume_id: &str) -> Result<(String, VolumeId), FamilyError> {
+    async fn check(
+        &self,
+        user_id: &str,
+        volume_id: &str,
+    ) -> Result<(String, VolumeId), FamilyError> {
         let volume = VolumeId::parse(volume_id).map_err(|_| FamilyError::VolumeNotFound)?;
         if self.store.get_volume(&volume).await?.is_none() {
             return Err(FamilyError::VolumeNotFound);

@@ -167,7 +167,10 @@ async fn series_methods(app: &TestApp) {
         .map(|m| m["volumeInfo"]["title"].as_str().unwrap())
         .collect();
     assert!(titles.len() >= 3, "{who}");
-    assert!(titles.iter().all(|t| t.starts_with("Doctor Who")), "{titles:?}");
+    assert!(
+        titles.iter().all(|t| t.starts_with("Doctor Who")),
+        "{titles:?}"
+    );
 
     // Errors.
     app.get_keyed("/books/v1/series/get")
@@ -276,7 +279,10 @@ async fn onboarding_methods(app: &TestApp) {
         .await
         .json();
     let both = ids(&both["items"]);
-    assert!(both.len() > seen.len() || both.len() >= seen.len(), "{both:?}");
+    assert!(
+        both.len() > seen.len() || both.len() >= seen.len(),
+        "{both:?}"
+    );
     assert!(seen.iter().all(|v| both.contains(v)));
 
     let none = app
@@ -326,7 +332,10 @@ async fn personalized_stream(app: &TestApp) {
     let recommended = &clusters[0];
     assert_eq!(recommended["uid"], "recommended");
     let pride = first_id(app, "intitle:pride+inauthor:austen").await;
-    assert!(ids(&recommended["volumes"]).contains(&pride), "{recommended}");
+    assert!(
+        ids(&recommended["volumes"]).contains(&pride),
+        "{recommended}"
+    );
     // A cluster per series of the shelved book, without the book itself.
     let guardian = series_id("The Guardian’s Best 100 Novels in English (2015)");
     let cluster = clusters
@@ -376,7 +385,10 @@ async fn family_sharing(app: &TestApp, store_args: &[&str]) {
     // No family yet: not in one, and nothing to share with.
     let alone = get_ok(app, &format!("{info}?source=test"), &head.token).await;
     assert_eq!(alone["kind"], "books#familyInfo");
-    assert_eq!(alone["membership"], serde_json::json!({"isInFamily": false}));
+    assert_eq!(
+        alone["membership"],
+        serde_json::json!({"isInFamily": false})
+    );
     let emma = first_id(app, "intitle:emma+inauthor:austen").await;
     let share = |v: &str| format!("/books/v1/familysharing/share?volumeId={v}");
     call(app, "POST", &share(&emma), Cred::Token(&head.token))
@@ -388,7 +400,10 @@ async fn family_sharing(app: &TestApp, store_args: &[&str]) {
     args.extend_from_slice(store_args);
     let out = colophon(&args);
     let family = out.lines().last().unwrap().trim().to_owned();
-    for (email, role) in [("head@example.org", "HEAD_OF_HOUSEHOLD"), ("kid@example.org", "child")] {
+    for (email, role) in [
+        ("head@example.org", "HEAD_OF_HOUSEHOLD"),
+        ("kid@example.org", "child"),
+    ] {
         let mut args = vec!["families", "add", &family, "--email", email, "--role", role];
         args.extend_from_slice(store_args);
         colophon(&args);
@@ -425,13 +440,21 @@ async fn family_sharing(app: &TestApp, store_args: &[&str]) {
     let mut args = vec!["families", "show", &family];
     args.extend_from_slice(store_args);
     let shown = colophon(&args);
-    assert!(shown.contains(&format!("shared {emma} by {}", head.id)), "{shown}");
+    assert!(
+        shown.contains(&format!("shared {emma} by {}", head.id)),
+        "{shown}"
+    );
     assert!(shown.contains("member kid@example.org CHILD"), "{shown}");
 
     // Errors.
-    call(app, "POST", "/books/v1/familysharing/share", Cred::Token(&head.token))
-        .await
-        .assert_error(400, "required");
+    call(
+        app,
+        "POST",
+        "/books/v1/familysharing/share",
+        Cred::Token(&head.token),
+    )
+    .await
+    .assert_error(400, "required");
     call(
         app,
         "POST",
@@ -440,11 +463,24 @@ async fn family_sharing(app: &TestApp, store_args: &[&str]) {
     )
     .await
     .assert_error(400, "invalid");
-    call(app, "POST", &share("aaaaaaaaaaaa"), Cred::Token(&head.token))
-        .await
-        .assert_error(404, "notFound");
-    assert_eq!(call(app, "GET", &share(&emma), Cred::Token(&head.token)).await.status, 405);
-    assert_eq!(call(app, "POST", &share(&emma), Cred::Key).await.status, 401);
+    call(
+        app,
+        "POST",
+        &share("aaaaaaaaaaaa"),
+        Cred::Token(&head.token),
+    )
+    .await
+    .assert_error(404, "notFound");
+    assert_eq!(
+        call(app, "GET", &share(&emma), Cred::Token(&head.token))
+            .await
+            .status,
+        405
+    );
+    assert_eq!(
+        call(app, "POST", &share(&emma), Cred::Key).await.status,
+        401
+    );
 
     // Unsharing (twice changes nothing more).
     let unshare = format!("/books/v1/familysharing/unshare?docId={emma}");
@@ -470,9 +506,14 @@ async fn absent_features(app: &TestApp) {
     call(app, "GET", "/books/v1/notification/get", t)
         .await
         .assert_error(400, "required");
-    call(app, "GET", "/books/v1/notification/get?notification_id=n1&locale=en_US", t)
-        .await
-        .assert_error(404, "notFound");
+    call(
+        app,
+        "GET",
+        "/books/v1/notification/get?notification_id=n1&locale=en_US",
+        t,
+    )
+    .await
+    .assert_error(404, "notFound");
     let offers = get_ok(app, "/books/v1/promooffer/get?device=d&model=m", &u.token).await;
     assert_eq!(offers, serde_json::json!({"kind": "promooffer#offers"}));
     for action in ["accept", "dismiss"] {
@@ -491,7 +532,12 @@ async fn absent_features(app: &TestApp) {
     call(app, "GET", "/books/v1/dictionary/listOfflineMetadata", t)
         .await
         .assert_error(400, "required");
-    let meta = get_ok(app, "/books/v1/dictionary/listOfflineMetadata?cpksver=42", &u.token).await;
+    let meta = get_ok(
+        app,
+        "/books/v1/dictionary/listOfflineMetadata?cpksver=42",
+        &u.token,
+    )
+    .await;
     assert_eq!(meta, serde_json::json!({"kind": "dictionary#metadata"}));
 }
 

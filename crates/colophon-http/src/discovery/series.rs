@@ -76,7 +76,9 @@ pub async fn membership(
     req: ApiRequest,
 ) -> Result<Response, ApiError> {
     let p = &req.params;
-    let id = p.non_empty("series_id").ok_or(ApiError::Required("series_id"))?;
+    let id = p
+        .non_empty("series_id")
+        .ok_or(ApiError::Required("series_id"))?;
     check_id(id)?;
     let listing = ["series.membership", id];
     let (size, offset) = page(p, "page_size", "page_token", &listing)?;

@@ -24,7 +24,11 @@ const B: &str = "200000000000000000002";
 const C: &str = "200000000000000000003";
 
 async fn users<S: Store>(store: &S) {
-    for (id, email) in [(A, "fa@example.org"), (B, "fb@example.org"), (C, "fc@example.org")] {
+    for (id, email) in [
+        (A, "fa@example.org"),
+        (B, "fb@example.org"),
+        (C, "fc@example.org"),
+    ] {
         store
             .insert_user(&UserRecord {
                 id: id.into(),
@@ -177,8 +181,5 @@ pub async fn deleting_a_family_or_member_takes_its_shares<S: Store>(store: Arc<S
         .insert_family_member(&member("f2", A, "PARENT", 30))
         .await
         .unwrap());
-    assert_eq!(
-        store.families().await.unwrap(),
-        vec![family("f2", 20)]
-    );
+    assert_eq!(store.families().await.unwrap(), vec![family("f2", 20)]);
 }
