@@ -392,31 +392,19 @@ impl SearchIndex {
         })
     }
 
-    /// Every top-level subject of the catalog (the `topic` values) with its number of
+    /// The catalog's largest top-level subjects (the `topic` values) with their numbers of
     /// volumes, most volumes first, then by name; at most `limit`.
     ///
     /// # Errors
     /// [`SearchError::Engine`] on I/O errors reading the index.
     pub fn topics(&self, limit: usize) -> Result<Vec<(String, u64)>, SearchError> {
-        let inner = &*self.inner;
-        let field = inner.fields.topic;
-        let searcher = inner.reader.searcher();
+        let searcher = self.inner.reader.searcher();
+        let field = self.inner.fields.topic;
         // Document frequencies count deleted documents until segments merge: they only pick
-        // the candidates, whose live counts are then taken exactly.
-        let mut approx: std::collections::HashMap<String, u64> = Default::default();
-        for segment in searcher.segment_readers() {
-            let index = segment.inverted_index(field)?;
-            let mut stream = index.terms().stream().map_err(TantivyError::from)?;
-            while stream.advance() {
-                if let Ok(name) = std::str::from_utf8(stream.key()) {
-                    *approx.entry(name.to_owned()).or_default() +=
-                        u64::from(stream.value().doc_freq);
-                }
-            }
-        }
-        let mut candidates: Vec<(String, u64)> = approx.into_iter().collect();
+        // the candidates (twice as many as asked), whose live counts are then taken exactly.
+        let mut candidates: Vec<(String, u64)> = self.topic_frequencies()?.into_iter().collect();
         candidates.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
-        candidates.truncate(limit.saturating_mul(2).max(limit));
+        candidates.truncate(limit.saturating_mul(2));
         let mut out = Vec::with_capacity(candidates.len());
         for (name, _) in candidates {
             let q = TermSetQuery::new([Term::from_field_text(field, &name)]);
@@ -427,6 +415,32 @@ impl SearchIndex {
         }
         out.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
         out.truncate(limit);
+        Ok(out)
+    }
+
+    /// Every top-level subject of the catalog (the `topic` values), in byte order.
+    ///
+    /// # Errors
+    /// [`SearchError::Engine`] on I/O errors reading the index.
+    pub fn topic_names(&self) -> Result<Vec<String>, SearchError> {
+        let mut names: Vec<String> = self.topic_frequencies()?.into_keys().collect();
+        names.sort();
+        Ok(names)
+    }
+
+    /// The `topic` terms with their document frequencies summed over the segments.
+    fn topic_frequencies(&self) -> Result<std::collections::HashMap<String, u64>, SearchError> {
+        let searcher = self.inner.reader.searcher();
+        let mut out: std::collections::HashMap<String, u64> = Default::default();
+        for segment in searcher.segment_readers() {
+            let index = segment.inverted_index(self.inner.fields.topic)?;
+            let mut stream = index.terms().stream().map_err(TantivyError::from)?;
+            while stream.advance() {
+                if let Ok(name) = std::str::from_utf8(stream.key()) {
+                    *out.entry(name.to_owned()).or_default() += u64::from(stream.value().doc_freq);
+                }
+            }
+        }
         Ok(out)
     }
 }

@@ -9,16 +9,19 @@ use crate::{Catalog, CatalogError};
 
 /// Most categories listed.
 pub const MAX_CATEGORIES: usize = 50;
-/// Top-level subjects read to find the categories of a request (ids are matched among them).
-const SUBJECTS_READ: usize = 5000;
+/// Top-level subjects counted to find the largest categories (spellings that fold alike
+/// join one category, so more are read than listed).
+const SUBJECTS_COUNTED: usize = 4 * MAX_CATEGORIES;
 
 /// One onboarding category: a top-level subject of the catalog.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Category {
     /// Its id ([`category_id`] of the name).
     pub category_id: String,
-    /// The subject as the catalog writes it.
+    /// The subject as the catalog writes it (its most common spelling).
     pub name: String,
+    /// Every spelling of it in the catalog.
+    pub spellings: Vec<String>,
     /// Number of volumes.
     pub volumes: u64,
     /// Its most popular volume (for the badge image).
@@ -49,15 +52,18 @@ impl Onboarding {
     /// The catalog's largest top-level subjects (at most [`MAX_CATEGORIES`]), most volumes
     /// first. Spellings that fold alike are one category, named by its most common spelling.
     pub async fn categories(&self) -> Result<Vec<Category>, CatalogError> {
-        let index = self.catalog.index().clone();
-        let topics = index.topics(SUBJECTS_READ)?;
+        let index = self.catalog.index();
         let mut out: Vec<Category> = Vec::new();
-        for (name, n) in topics {
+        for (name, n) in index.topics(SUBJECTS_COUNTED)? {
             let id = category_id(&name);
             match out.iter_mut().find(|c| c.category_id == id) {
-                Some(c) => c.volumes += n,
+                Some(c) => {
+                    c.volumes += n;
+                    c.spellings.push(name);
+                }
                 None => out.push(Category {
                     category_id: id,
+                    spellings: vec![name.clone()],
                     name,
                     volumes: n,
                     top_volume: None,
@@ -67,27 +73,14 @@ impl Onboarding {
         out.sort_by(|a, b| b.volumes.cmp(&a.volumes).then_with(|| a.name.cmp(&b.name)));
         out.truncate(MAX_CATEGORIES);
         for c in &mut out {
-            let names = self.spellings(std::slice::from_ref(&c.category_id))?;
             c.top_volume = index
-                .browse(Browse::Topics(&names), 0, 1, None)?
+                .browse(Browse::Topics(&c.spellings), 0, 1, None)?
                 .hits
                 .into_iter()
                 .next()
                 .map(|h| h.id);
         }
         Ok(out)
-    }
-
-    /// Every spelling of the subjects whose ids are `ids`.
-    fn spellings(&self, ids: &[String]) -> Result<Vec<String>, CatalogError> {
-        Ok(self
-            .catalog
-            .index()
-            .topics(SUBJECTS_READ)?
-            .into_iter()
-            .map(|(name, _)| name)
-            .filter(|name| ids.contains(&category_id(name)))
-            .collect())
     }
 
     /// A page of the volumes of the categories `ids` (any of them; every volume with a
@@ -100,15 +93,11 @@ impl Onboarding {
         max_maturity: Option<MaturityRating>,
     ) -> Result<VolumePage, CatalogError> {
         let index = self.catalog.index();
-        let names = if ids.is_empty() {
-            index
-                .topics(SUBJECTS_READ)?
-                .into_iter()
-                .map(|(n, _)| n)
-                .collect()
-        } else {
-            self.spellings(ids)?
-        };
+        let names: Vec<String> = index
+            .topic_names()?
+            .into_iter()
+            .filter(|name| ids.is_empty() || ids.contains(&category_id(name)))
+            .collect();
         if names.is_empty() {
             return Ok(VolumePage {
                 records: Vec::new(),
