@@ -3,6 +3,7 @@
 pub mod clients;
 pub mod config;
 pub mod covers;
+pub mod families;
 pub mod import;
 pub mod keys;
 pub mod maintenance;

@@ -51,6 +51,9 @@ pub enum Command {
     /// Manage user accounts.
     #[command(subcommand)]
     Users(commands::users::UsersCommand),
+    /// Manage families (family sharing).
+    #[command(subcommand)]
+    Families(commands::families::FamiliesCommand),
     /// Manage OAuth clients.
     #[command(subcommand)]
     Clients(commands::clients::ClientsCommand),
@@ -104,6 +107,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Projects(cmd) => commands::projects::run(cmd).await,
         Command::Covers(cmd) => commands::covers::run(cmd).await,
         Command::Users(cmd) => commands::users::run(cmd).await,
+        Command::Families(cmd) => commands::families::run(cmd).await,
         Command::Clients(cmd) => commands::clients::run(cmd).await,
         Command::Tokens(cmd) => commands::tokens::run(cmd).await,
         Command::Config(cmd) => commands::config::run(cmd),

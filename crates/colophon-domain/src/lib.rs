@@ -9,10 +9,12 @@ pub mod isbn;
 pub mod key_restrictions;
 pub mod library;
 pub mod options;
+pub mod paging;
 pub mod recommend;
 pub mod record;
 pub mod render;
 pub mod search;
+pub mod series;
 
 pub use contribution::{merge, text_digest, Contribution};
 pub use ids::{VolumeId, VolumeIdError};

@@ -4,6 +4,7 @@
 mod bookshelves;
 mod console_gate;
 mod content;
+mod discovery;
 pub mod error;
 mod json_body;
 mod layers;

@@ -15,7 +15,9 @@ use tower_http::compression::CompressionLayer;
 use tower_http::trace::TraceLayer;
 
 use crate::error::BearerChallenge;
-use crate::{bookshelves, content, layers, mylibrary, oauth, pages, volumes, ApiError, AppState};
+use crate::{
+    bookshelves, content, discovery, layers, mylibrary, oauth, pages, volumes, ApiError, AppState,
+};
 
 /// Builds the application: Books API routes, internal probes, and the layers for errors,
 /// limits, compression and tracing.
@@ -29,6 +31,7 @@ pub fn router(state: AppState) -> Router {
         )
         .merge(annotation_routes())
         .merge(library_routes())
+        .merge(discovery_routes())
         // Usage of every Books API method: a route layer covers only the routes added above
         // it, so every API route goes before this line.
         .route_layer(middleware::from_fn_with_state(
@@ -238,6 +241,50 @@ fn library_routes() -> Router<AppState> {
         .route("/books/v1/volumes/mybooks", get(volumes::mybooks::list))
 }
 
+/// `series.*`, `onboarding.*`, `personalizedstream.get`, `familysharing.*`,
+/// `notification.get`, `promooffer.*`, `dictionary.listOfflineMetadata`.
+fn discovery_routes() -> Router<AppState> {
+    use discovery::{absent, familysharing, onboarding, personalizedstream, series};
+    Router::new()
+        .route("/books/v1/series/get", get(series::get))
+        .route("/books/v1/series/membership/get", get(series::membership))
+        .route(
+            "/books/v1/onboarding/listCategories",
+            get(onboarding::list_categories),
+        )
+        .route(
+            "/books/v1/onboarding/listCategoryVolumes",
+            get(onboarding::list_category_volumes),
+        )
+        .route(
+            "/books/v1/personalizedstream/get",
+            get(personalizedstream::get),
+        )
+        .route(
+            "/books/v1/familysharing/getFamilyInfo",
+            get(familysharing::get_family_info),
+        )
+        .route("/books/v1/familysharing/share", post(familysharing::share))
+        .route(
+            "/books/v1/familysharing/unshare",
+            post(familysharing::unshare),
+        )
+        .route("/books/v1/notification/get", get(absent::notification))
+        .route("/books/v1/promooffer/get", get(absent::promooffer_get))
+        .route(
+            "/books/v1/promooffer/accept",
+            post(absent::promooffer_accept),
+        )
+        .route(
+            "/books/v1/promooffer/dismiss",
+            post(absent::promooffer_dismiss),
+        )
+        .route(
+            "/books/v1/dictionary/listOfflineMetadata",
+            get(absent::dictionary_metadata),
+        )
+}
+
 /// The library's POST-only paths, for the `Allow` header of a 405.
 fn is_library_post(path: &str) -> bool {
     (path.starts_with("/books/v1/mylibrary/bookshelves/")
@@ -360,6 +407,10 @@ fn allowed_methods(path: &str) -> &'static str {
         "/device/approve",
         "/books/v1/mylibrary/annotations/summary",
         "/books/v1/volumes/recommended/rate",
+        "/books/v1/familysharing/share",
+        "/books/v1/familysharing/unshare",
+        "/books/v1/promooffer/accept",
+        "/books/v1/promooffer/dismiss",
     ];
     const GET_AND_POST: &[&str] = &[
         "/o/oauth2/v2/auth",

@@ -17,5 +17,5 @@ mod words;
 mod tests;
 
 pub use error::{EngineError, SearchError};
-pub use index::{IndexUpdater, SearchIndex, DEFAULT_WRITER_MEMORY};
+pub use index::{Browse, IndexUpdater, SearchIndex, DEFAULT_WRITER_MEMORY};
 pub use query::{parse, Clause, ParsedQuery, QueryField};

@@ -14,6 +14,8 @@
 //! | `isbn` | raw, indexed | ISBN-13 of every ISBN-10/13 |
 //! | `lccn`, `oclc` | raw, indexed | normalised `OTHER` identifiers |
 //! | `tags` | raw, indexed | filter facets: `pt:BOOK`, `lang:en`, `mat:MATURE`, `view:PARTIAL`, `sale:FREE`, `ebook`, `epub` |
+//! | `series` | raw, indexed | the id of every series the volume belongs to (`seriesInfo.volumeSeries[].seriesId`) |
+//! | `topic` | raw, indexed | the top-level subject of each category, as written (`Fiction` of `Fiction / General`): onboarding categories |
 //! | `date` | u64 fast | `publishedDate` as `YYYYMMDD` (0 when unknown) |
 //! | `popularity` | u64 fast | `ratingsCount` (0 when unknown): the popularity prior of relevance order |
 //!
@@ -49,6 +51,8 @@ pub(crate) struct Fields {
     pub lccn: Field,
     pub oclc: Field,
     pub tags: Field,
+    pub series: Field,
+    pub topic: Field,
     pub date: Field,
     pub popularity: Field,
 }
@@ -104,7 +108,9 @@ pub(crate) fn build() -> (Schema, Fields) {
         isbn: b.add_text_field("isbn", raw.clone()),
         lccn: b.add_text_field("lccn", raw.clone()),
         oclc: b.add_text_field("oclc", raw.clone()),
-        tags: b.add_text_field("tags", raw),
+        tags: b.add_text_field("tags", raw.clone()),
+        series: b.add_text_field("series", raw.clone()),
+        topic: b.add_text_field("topic", raw),
         date: b.add_u64_field(DATE, FAST),
         popularity: b.add_u64_field(POPULARITY, FAST),
     };

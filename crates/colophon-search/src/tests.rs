@@ -1267,3 +1267,91 @@ mod relevance {
         );
     }
 }
+
+/// `browse` (series, topics, everything) and `topics`: exact live counts after a deletion,
+/// paging in a stable order, the maturity filter.
+#[test]
+fn browsing_series_and_topics() {
+    use crate::Browse;
+    use colophon_domain::series::{series_id, series_info, SeriesEntry, SeriesKind};
+
+    let in_series = |rec: Rec, title: &str, n: &str| {
+        let mut rec = rec;
+        rec.0.volume_info.series_info = series_info(&[SeriesEntry {
+            title: title.into(),
+            kind: SeriesKind::Series,
+            position: Some(n.into()),
+        }]);
+        rec
+    };
+    let records = vec![
+        in_series(
+            Rec::new(1, "One").categories(&["Fiction / General"]),
+            "Saga",
+            "1",
+        ),
+        in_series(
+            Rec::new(2, "Two").categories(&["Fiction / Fantasy"]),
+            "Saga",
+            "2",
+        ),
+        in_series(
+            Rec::new(3, "Three")
+                .categories(&["Pirates--Fiction"])
+                .mature(),
+            "Saga",
+            "3",
+        ),
+        Rec::new(4, "Four").categories(&["History"]),
+        Rec::new(5, "Five"),
+    ];
+    let index = index_of(&records);
+    let saga = series_id("Saga");
+    let all = index.browse(Browse::Series(&saga), 0, 40, None).unwrap();
+    assert_eq!(all.total, 3);
+    let page = index.browse(Browse::Series(&saga), 1, 1, None).unwrap();
+    assert_eq!(page.hits.len(), 1);
+    assert_eq!(page.hits[0].id, all.hits[1].id);
+    let mild = index
+        .browse(
+            Browse::Series(&saga),
+            0,
+            40,
+            Some(MaturityRating::NotMature),
+        )
+        .unwrap();
+    assert_eq!(mild.total, 2);
+    assert_eq!(index.browse(Browse::All, 0, 0, None).unwrap().total, 5);
+
+    assert_eq!(
+        index.topics(10).unwrap(),
+        vec![
+            ("Fiction".to_owned(), 2),
+            ("History".to_owned(), 1),
+            ("Pirates".to_owned(), 1)
+        ]
+    );
+    assert_eq!(index.topics(1).unwrap(), vec![("Fiction".to_owned(), 2)]);
+    let fiction = index
+        .browse(
+            Browse::Topics(&["Fiction".to_owned(), "History".to_owned()]),
+            0,
+            40,
+            None,
+        )
+        .unwrap();
+    assert_eq!(fiction.total, 3);
+
+    // A deleted volume no longer counts, though its terms stay until segments merge.
+    let mut updater = index.updater_with(TEST_MEMORY, 1).unwrap();
+    updater.delete(&id(4)).unwrap();
+    updater.commit().unwrap();
+    assert_eq!(
+        index.topics(10).unwrap(),
+        vec![("Fiction".to_owned(), 2), ("Pirates".to_owned(), 1)]
+    );
+    assert_eq!(
+        index.topic_names().unwrap(),
+        ["Fiction", "History", "Pirates"]
+    );
+}

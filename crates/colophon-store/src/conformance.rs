@@ -54,6 +54,8 @@ mod projects;
 pub use projects::*;
 mod covers;
 pub use covers::*;
+mod families;
+pub use families::*;
 
 /// Expands one `#[tokio::test]` per conformance story.
 ///
@@ -69,6 +71,7 @@ macro_rules! conformance_tests {
         $crate::__library_conformance_stories!($crate::__conformance_test; $fixture);
         $crate::__project_conformance_stories!($crate::__conformance_test; $fixture);
         $crate::__cover_conformance_stories!($crate::__conformance_test; $fixture);
+        $crate::__family_conformance_stories!($crate::__conformance_test; $fixture);
     };
 }
 

@@ -7,6 +7,7 @@ mod auth;
 pub mod codec;
 mod covers;
 mod error;
+mod families;
 mod library;
 mod projects;
 mod sources;
@@ -27,6 +28,7 @@ pub use auth::{
 };
 pub use covers::{CoverRef, CoverStore};
 pub use error::{StoreError, StoreResult};
+pub use families::{FamilyMemberRecord, FamilyRecord, FamilyShareRecord, FamilyStore};
 pub use library::{
     plan_move, LibraryStore, MoveOutcome, ReadingPositionRecord, ShelfEntry, ShelfState,
 };
@@ -58,6 +60,7 @@ pub trait Store:
     + LibraryStore
     + ProjectStore
     + CoverStore
+    + FamilyStore
     + Migrate
     + 'static
 {
@@ -74,6 +77,7 @@ impl<T> Store for T where
         + LibraryStore
         + ProjectStore
         + CoverStore
+        + FamilyStore
         + Migrate
         + 'static
 {

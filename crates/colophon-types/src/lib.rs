@@ -3,6 +3,7 @@
 
 pub mod annotation;
 pub mod bookshelf;
+pub mod discovery;
 pub mod error;
 pub mod layer;
 pub mod library;
