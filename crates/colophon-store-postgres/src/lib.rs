@@ -5,6 +5,7 @@ mod annotations;
 mod api_keys;
 mod auth;
 mod covers;
+mod lending;
 mod library;
 mod projects;
 mod sources;

@@ -7,6 +7,7 @@ mod auth;
 pub mod codec;
 mod covers;
 mod error;
+mod lending;
 mod library;
 mod projects;
 mod sources;
@@ -26,6 +27,9 @@ pub use auth::{
 };
 pub use covers::{CoverRef, CoverStore};
 pub use error::{StoreError, StoreResult};
+pub use lending::{
+    DownloadOutcome, LeaseOutcome, LendingPolicy, LendingStore, StoredSettings, UserSettingsStore,
+};
 pub use library::{
     plan_move, LibraryStore, MoveOutcome, ReadingPositionRecord, ShelfEntry, ShelfState,
 };
@@ -57,6 +61,8 @@ pub trait Store:
     + LibraryStore
     + ProjectStore
     + CoverStore
+    + LendingStore
+    + UserSettingsStore
     + Migrate
     + 'static
 {
@@ -73,6 +79,8 @@ impl<T> Store for T where
         + LibraryStore
         + ProjectStore
         + CoverStore
+        + LendingStore
+        + UserSettingsStore
         + Migrate
         + 'static
 {
