@@ -5,6 +5,7 @@ pub mod config;
 pub mod covers;
 pub mod import;
 pub mod keys;
+pub mod lending;
 pub mod maintenance;
 pub mod projects;
 pub mod serve;

@@ -7,6 +7,7 @@ pub mod contribution;
 pub mod ids;
 pub mod isbn;
 pub mod key_restrictions;
+pub mod lending;
 pub mod library;
 pub mod options;
 pub mod recommend;

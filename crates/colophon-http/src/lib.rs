@@ -7,6 +7,7 @@ mod content;
 pub mod error;
 mod json_body;
 mod layers;
+mod myconfig;
 mod mylibrary;
 mod oauth;
 mod pages;

@@ -15,7 +15,9 @@ use tower_http::compression::CompressionLayer;
 use tower_http::trace::TraceLayer;
 
 use crate::error::BearerChallenge;
-use crate::{bookshelves, content, layers, mylibrary, oauth, pages, volumes, ApiError, AppState};
+use crate::{
+    bookshelves, content, layers, myconfig, mylibrary, oauth, pages, volumes, ApiError, AppState,
+};
 
 /// Builds the application: Books API routes, internal probes, and the layers for errors,
 /// limits, compression and tracing.
@@ -29,6 +31,7 @@ pub fn router(state: AppState) -> Router {
         )
         .merge(annotation_routes())
         .merge(library_routes())
+        .merge(myconfig_routes())
         // Usage of every Books API method: a route layer covers only the routes added above
         // it, so every API route goes before this line.
         .route_layer(middleware::from_fn_with_state(
@@ -238,6 +241,32 @@ fn library_routes() -> Router<AppState> {
         .route("/books/v1/volumes/mybooks", get(volumes::mybooks::list))
 }
 
+/// `myconfig.*`: lent books' licenses and user settings.
+fn myconfig_routes() -> Router<AppState> {
+    const BASE: &str = "/books/v1/myconfig";
+    Router::new()
+        .route(
+            &format!("{BASE}/requestAccess"),
+            post(myconfig::request_access),
+        )
+        .route(
+            &format!("{BASE}/releaseDownloadAccess"),
+            post(myconfig::release_download_access),
+        )
+        .route(
+            &format!("{BASE}/syncVolumeLicenses"),
+            post(myconfig::sync_volume_licenses),
+        )
+        .route(
+            &format!("{BASE}/getUserSettings"),
+            get(myconfig::get_user_settings),
+        )
+        .route(
+            &format!("{BASE}/updateUserSettings"),
+            post(myconfig::update_user_settings),
+        )
+}
+
 /// The library's POST-only paths, for the `Allow` header of a 405.
 fn is_library_post(path: &str) -> bool {
     (path.starts_with("/books/v1/mylibrary/bookshelves/")
@@ -360,6 +389,10 @@ fn allowed_methods(path: &str) -> &'static str {
         "/device/approve",
         "/books/v1/mylibrary/annotations/summary",
         "/books/v1/volumes/recommended/rate",
+        "/books/v1/myconfig/requestAccess",
+        "/books/v1/myconfig/releaseDownloadAccess",
+        "/books/v1/myconfig/syncVolumeLicenses",
+        "/books/v1/myconfig/updateUserSettings",
     ];
     const GET_AND_POST: &[&str] = &[
         "/o/oauth2/v2/auth",

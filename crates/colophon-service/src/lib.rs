@@ -11,6 +11,7 @@ pub mod epub_out;
 pub mod export;
 pub mod ingest;
 pub mod library;
+pub mod licensing;
 pub mod reading;
 pub mod recommendations;
 
@@ -23,4 +24,5 @@ pub use covers::{CoverError, CoverImage, Covers, Zoom};
 pub use export::ExportError;
 pub use ingest::{IngestReport, IngestSession};
 pub use library::{Library, LibraryError};
+pub use licensing::{Licensing, LicensingError, Requester};
 pub use recommendations::{Rating, Recommendations};
