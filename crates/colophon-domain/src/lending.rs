@@ -87,7 +87,7 @@ pub const MAX_FOLDER_NAME: usize = 255;
 /// The settings of a user who never changed them.
 pub fn default_settings() -> Usersettings {
     Usersettings {
-        kind: "books#usersettings".into(),
+        kind: Some("books#usersettings".into()),
         notes_export: Some(NotesExport {
             folder_name: Some(DEFAULT_NOTES_FOLDER.into()),
             is_enabled: Some(false),
@@ -198,7 +198,7 @@ mod tests {
     #[test]
     fn defaults_fill_what_was_never_set() {
         let s = effective_settings(None, None);
-        assert_eq!(s.kind, "books#usersettings");
+        assert_eq!(s.kind.as_deref(), Some("books#usersettings"));
         assert_eq!(
             s.notes_export.unwrap().folder_name.as_deref(),
             Some(DEFAULT_NOTES_FOLDER)

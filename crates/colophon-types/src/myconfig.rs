@@ -155,8 +155,8 @@ pub struct Notification {
 #[serde(rename_all = "camelCase")]
 pub struct Usersettings {
     /// Always `books#usersettings` in answers; ignored in requests.
-    #[serde(default, skip_serializing_if = "String::is_empty")]
-    pub kind: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub kind: Option<String>,
     /// Exporting notes.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub notes_export: Option<NotesExport>,

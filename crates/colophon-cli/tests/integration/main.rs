@@ -18,6 +18,7 @@ mod library;
 mod library_clients;
 mod library_isolation;
 mod library_support;
+mod myconfig;
 mod oauth_browser;
 mod oauth_flow;
 mod oauth_security;
