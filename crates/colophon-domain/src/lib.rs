@@ -14,6 +14,7 @@ pub mod recommend;
 pub mod record;
 pub mod render;
 pub mod search;
+pub mod winansi;
 
 pub use contribution::{merge, text_digest, Contribution};
 pub use ids::{VolumeId, VolumeIdError};

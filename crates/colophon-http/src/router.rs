@@ -125,10 +125,15 @@ pub fn router(state: AppState) -> Router {
             state.clone(),
             bearer_challenge,
         ))
-        .layer(CompressionLayer::new().gzip(true).compress_when(
-            // EPUBs are zip files already (and keep their byte ranges).
-            DefaultPredicate::new().and(NotForContentType::const_new("application/epub+zip")),
-        ))
+        .layer(
+            CompressionLayer::new().gzip(true).compress_when(
+                // EPUBs are zip files and PDFs' streams are deflated already (and both keep
+                // their byte ranges).
+                DefaultPredicate::new()
+                    .and(NotForContentType::const_new("application/epub+zip"))
+                    .and(NotForContentType::const_new("application/pdf")),
+            ),
+        )
         .layer(CatchPanicLayer::custom(|_| {
             ApiError::Internal("a handler panicked".into()).into_response()
         }))

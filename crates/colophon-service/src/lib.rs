@@ -12,6 +12,7 @@ pub mod export;
 pub mod ingest;
 pub mod library;
 pub mod licensing;
+pub mod pdf_out;
 pub mod reading;
 pub mod recommendations;
 
@@ -19,7 +20,7 @@ pub use annotations::{Annotations, AnnotationsError, LayerBudget, ListRequest, P
 pub use api_keys::{ApiKeys, CreatedKey, KeyCheck};
 pub use catalog::{Catalog, CatalogError};
 pub use console::{Actor, Console, ConsoleError};
-pub use content::{Content, ContentError, Download, OpenedBook};
+pub use content::{Content, ContentError, Download, Format, OpenedBook};
 pub use covers::{CoverError, CoverImage, Covers, Zoom};
 pub use export::ExportError;
 pub use ingest::{IngestReport, IngestSession};

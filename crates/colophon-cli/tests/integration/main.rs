@@ -10,6 +10,7 @@ mod cli;
 mod console;
 mod console_browser;
 mod content;
+mod content_pdf;
 mod errors;
 mod fidelity;
 mod google_books1_client;
