@@ -245,14 +245,15 @@ impl Content {
         );
         let for_build = record.clone();
         let bytes = tokio::task::spawn_blocking(move || match format {
-            Format::Epub => {
-                crate::epub_out::build_epub(&for_build, &book).map_err(|e| e.to_string())
-            }
-            Format::Pdf => crate::pdf_out::build_pdf(&for_build, &book).map_err(|e| e.to_string()),
+            Format::Epub => crate::epub_out::build_epub(&for_build, &book)
+                .map_err(|e| ContentError::Build(e.to_string())),
+            // A text imported before the import checked it (accessInfo still says a PDF is
+            // available): refused like any volume without a PDF, not a server error.
+            Format::Pdf => crate::pdf_out::build_pdf(&for_build, &book)
+                .map_err(|_| ContentError::FormatUnavailable("PDF")),
         })
         .await
-        .map_err(|e| ContentError::Build(e.to_string()))?
-        .map_err(ContentError::Build)?;
+        .map_err(|e| ContentError::Build(e.to_string()))??;
         let file = Download {
             bytes: Arc::new(bytes),
             media_type: format.media_type(),
