@@ -9,7 +9,7 @@ use colophon_auth::{AuthConfig, AuthServer, Clock, SystemClock};
 use colophon_http::{AppState, HttpConfig};
 use colophon_search::SearchIndex;
 use colophon_service::console::QuotaDefaults;
-use colophon_service::{ApiKeys, Catalog, Console, Content, Covers, Library};
+use colophon_service::{ApiKeys, Catalog, Console, Content, Covers, Library, Licensing};
 use colophon_store::Store;
 
 use crate::config::{redact_url, Settings};
@@ -162,6 +162,8 @@ impl Application {
         let auth = backend.auth(&public_url);
         let clock = backend.clock.clone();
         let library = Library::new(backend.catalog.clone(), Arc::new(move || clock.now()));
+        let clock = backend.clock.clone();
+        let licensing = Licensing::new(backend.catalog.clone(), Arc::new(move || clock.now()));
         let console = backend.console(auth.clone(), settings);
         let trusted_proxies = settings
             .trusted_proxies
@@ -174,6 +176,7 @@ impl Application {
             catalog: backend.catalog,
             keys: backend.keys,
             library,
+            licensing,
             auth: auth.clone(),
             console: console.clone(),
             config: Arc::new(HttpConfig {

@@ -6,6 +6,7 @@ pub mod covers;
 pub mod families;
 pub mod import;
 pub mod keys;
+pub mod lending;
 pub mod maintenance;
 pub mod projects;
 pub mod serve;

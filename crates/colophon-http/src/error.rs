@@ -644,6 +644,18 @@ impl From<LibraryError> for ApiError {
     }
 }
 
+impl From<colophon_service::LicensingError> for ApiError {
+    fn from(e: colophon_service::LicensingError) -> Self {
+        use colophon_service::LicensingError as L;
+        match e {
+            L::VolumeNotFound => ApiError::VolumeNotFound,
+            L::Settings(e) => ApiError::invalid("body", format!("Invalid settings: {e}.")),
+            L::Catalog(e) => e.into(),
+            L::Store(e) => e.into(),
+        }
+    }
+}
+
 impl From<StoreError> for ApiError {
     fn from(e: StoreError) -> Self {
         ApiError::Internal(e.to_string())

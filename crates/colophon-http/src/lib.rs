@@ -8,6 +8,7 @@ mod discovery;
 pub mod error;
 mod json_body;
 mod layers;
+mod myconfig;
 mod mylibrary;
 mod oauth;
 mod pages;

@@ -16,7 +16,8 @@ use tower_http::trace::TraceLayer;
 
 use crate::error::BearerChallenge;
 use crate::{
-    bookshelves, content, discovery, layers, mylibrary, oauth, pages, volumes, ApiError, AppState,
+    bookshelves, content, discovery, layers, myconfig, mylibrary, oauth, pages, volumes, ApiError,
+    AppState,
 };
 
 /// Builds the application: Books API routes, internal probes, and the layers for errors,
@@ -32,6 +33,7 @@ pub fn router(state: AppState) -> Router {
         .merge(annotation_routes())
         .merge(library_routes())
         .merge(discovery_routes())
+        .merge(myconfig_routes())
         // Usage of every Books API method: a route layer covers only the routes added above
         // it, so every API route goes before this line.
         .route_layer(middleware::from_fn_with_state(
@@ -125,10 +127,15 @@ pub fn router(state: AppState) -> Router {
             state.clone(),
             bearer_challenge,
         ))
-        .layer(CompressionLayer::new().gzip(true).compress_when(
-            // EPUBs are zip files already (and keep their byte ranges).
-            DefaultPredicate::new().and(NotForContentType::const_new("application/epub+zip")),
-        ))
+        .layer(
+            CompressionLayer::new().gzip(true).compress_when(
+                // EPUBs are zip files and PDFs' streams are deflated already (and both keep
+                // their byte ranges).
+                DefaultPredicate::new()
+                    .and(NotForContentType::const_new("application/epub+zip"))
+                    .and(NotForContentType::const_new("application/pdf")),
+            ),
+        )
         .layer(CatchPanicLayer::custom(|_| {
             ApiError::Internal("a handler panicked".into()).into_response()
         }))
@@ -285,6 +292,32 @@ fn discovery_routes() -> Router<AppState> {
         )
 }
 
+/// `myconfig.*`: lent books' licenses and user settings.
+fn myconfig_routes() -> Router<AppState> {
+    const BASE: &str = "/books/v1/myconfig";
+    Router::new()
+        .route(
+            &format!("{BASE}/requestAccess"),
+            post(myconfig::request_access),
+        )
+        .route(
+            &format!("{BASE}/releaseDownloadAccess"),
+            post(myconfig::release_download_access),
+        )
+        .route(
+            &format!("{BASE}/syncVolumeLicenses"),
+            post(myconfig::sync_volume_licenses),
+        )
+        .route(
+            &format!("{BASE}/getUserSettings"),
+            get(myconfig::get_user_settings),
+        )
+        .route(
+            &format!("{BASE}/updateUserSettings"),
+            post(myconfig::update_user_settings),
+        )
+}
+
 /// The library's POST-only paths, for the `Allow` header of a 405.
 fn is_library_post(path: &str) -> bool {
     (path.starts_with("/books/v1/mylibrary/bookshelves/")
@@ -411,6 +444,10 @@ fn allowed_methods(path: &str) -> &'static str {
         "/books/v1/familysharing/unshare",
         "/books/v1/promooffer/accept",
         "/books/v1/promooffer/dismiss",
+        "/books/v1/myconfig/requestAccess",
+        "/books/v1/myconfig/releaseDownloadAccess",
+        "/books/v1/myconfig/syncVolumeLicenses",
+        "/books/v1/myconfig/updateUserSettings",
     ];
     const GET_AND_POST: &[&str] = &[
         "/o/oauth2/v2/auth",

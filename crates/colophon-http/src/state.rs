@@ -4,7 +4,7 @@ use std::sync::Arc;
 
 use colophon_auth::AuthServer;
 use colophon_domain::key_restrictions::IpRange;
-use colophon_service::{ApiKeys, Catalog, Console, Content, Library};
+use colophon_service::{ApiKeys, Catalog, Console, Content, Library, Licensing};
 
 /// Settings the HTTP layer needs.
 #[derive(Debug, Clone)]
@@ -46,6 +46,8 @@ pub struct AppState {
     pub keys: ApiKeys,
     /// Users' shelves and reading positions.
     pub library: Library,
+    /// Lent books' licenses and users' settings (`myconfig.*`).
+    pub licensing: Licensing,
     /// Accounts and the OAuth 2.0 authorization server.
     pub auth: AuthServer,
     /// Projects, key restrictions, quotas and usage (the developer console).

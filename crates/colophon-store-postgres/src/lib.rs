@@ -6,6 +6,7 @@ mod api_keys;
 mod auth;
 mod covers;
 mod families;
+mod lending;
 mod library;
 mod projects;
 mod sources;

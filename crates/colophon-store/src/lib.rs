@@ -8,6 +8,7 @@ pub mod codec;
 mod covers;
 mod error;
 mod families;
+mod lending;
 mod library;
 mod projects;
 mod sources;
@@ -29,6 +30,9 @@ pub use auth::{
 pub use covers::{CoverRef, CoverStore};
 pub use error::{StoreError, StoreResult};
 pub use families::{FamilyMemberRecord, FamilyRecord, FamilyShareRecord, FamilyStore};
+pub use lending::{
+    DownloadOutcome, LeaseOutcome, LendingPolicy, LendingStore, StoredSettings, UserSettingsStore,
+};
 pub use library::{
     plan_move, LibraryStore, MoveOutcome, ReadingPositionRecord, ShelfEntry, ShelfState,
 };
@@ -61,6 +65,8 @@ pub trait Store:
     + ProjectStore
     + CoverStore
     + FamilyStore
+    + LendingStore
+    + UserSettingsStore
     + Migrate
     + 'static
 {
@@ -78,6 +84,8 @@ impl<T> Store for T where
         + ProjectStore
         + CoverStore
         + FamilyStore
+        + LendingStore
+        + UserSettingsStore
         + Migrate
         + 'static
 {

@@ -7,6 +7,7 @@ pub mod discovery;
 pub mod error;
 pub mod layer;
 pub mod library;
+pub mod myconfig;
 pub mod volume;
 
 pub use annotation::{
@@ -20,4 +21,8 @@ pub use layer::{
     Volumeannotations,
 };
 pub use library::{ReadingPosition, UserInfo};
+pub use myconfig::{
+    ConcurrentAccessRestriction, DownloadAccessRestriction, DownloadAccesses, NotesExport,
+    Notification, OptedState, RequestAccessData, Usersettings,
+};
 pub use volume::*;

@@ -15,11 +15,11 @@ use serde_json::Value;
 
 use crate::support::{shared_dir, Options, TestApp};
 
-const PHRASE: &str = "silver lantern";
+pub const PHRASE: &str = "silver lantern";
 
 /// A book of `chapters` chapters of 30 paragraphs (about 20 pages in all for 4 chapters);
 /// the phrase appears once, in the last chapter.
-fn text(chapters: usize) -> String {
+pub fn text(chapters: usize) -> String {
     let mut out = String::new();
     for c in 1..=chapters {
         out.push_str(&format!("CHAPTER {c}\n\n"));
@@ -37,7 +37,12 @@ fn text(chapters: usize) -> String {
     out
 }
 
-fn book(key: &str, title: &str, access: Option<AccessInfo>, body: Option<String>) -> SourceRecord {
+pub fn book(
+    key: &str,
+    title: &str,
+    access: Option<AccessInfo>,
+    body: Option<String>,
+) -> SourceRecord {
     let mut r = SourceRecord::new(key);
     r.volume_info.title = Some(title.into());
     r.volume_info.authors = Some(vec!["Ada Writer".into()]);
@@ -57,13 +62,13 @@ fn preview_access() -> AccessInfo {
     }
 }
 
-fn id(key: &str) -> String {
+pub fn id(key: &str) -> String {
     VolumeId::derive(key).as_str().to_owned()
 }
 
 /// A server with a public-domain book, a previewable book and a metadata-only book, all with
 /// text; plus Standard Ebooks' Dracula EPUB (with its cover) when `with_epub`.
-async fn app(with_epub: bool) -> TestApp {
+pub async fn app(with_epub: bool) -> TestApp {
     let app = TestApp::spawn(Options {
         anonymous_access: true,
         ..Options::default()
@@ -322,7 +327,14 @@ async fn access_info_and_filters_follow_the_rights() {
             id("text:pd")
         )
     );
-    assert_eq!(pd["pdf"], serde_json::json!({"isAvailable": false}));
+    assert_eq!(
+        pd["pdf"],
+        serde_json::json!({"isAvailable": true, "downloadLink": format!(
+            "{}/books/download/The_Open_Road.pdf?id={}&hl=&output=pdf&source=gbs_api",
+            app.base_url,
+            id("text:pd")
+        )})
+    );
     let keys: Vec<String> = pd.as_object().unwrap().keys().cloned().collect();
     assert_eq!(
         keys,
@@ -448,7 +460,7 @@ async fn epub_download_with_ranges_and_refusals() {
         .await
         .assert_error(404, "notFound");
     app.get(
-        &format!("/books/download/x.pdf?id={}&output=pdf", id("text:pd")),
+        &format!("/books/download/x.mobi?id={}&output=mobi", id("text:pd")),
         &[],
     )
     .await

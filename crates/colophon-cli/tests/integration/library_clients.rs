@@ -9,7 +9,7 @@ use crate::library_support::*;
 use crate::oauth_support::*;
 use crate::support::{with_postgres, Options, TestApp};
 
-fn hub_with<T: google_books1::common::GetToken + 'static>(
+pub fn hub_with<T: google_books1::common::GetToken + 'static>(
     app: &TestApp,
     token: T,
 ) -> Books<HttpConnector> {
