@@ -444,7 +444,7 @@ async fn family_sharing(app: &TestApp, store_args: &[&str]) {
         &kid.token,
     )
     .await;
-    assert_eq!(ids(&kids["items"]), [emma.clone()], "{kids}");
+    assert_eq!(ids(&kids["items"]), vec![emma.clone()], "{kids}");
     let heads = get_ok(
         app,
         "/books/v1/volumes/mybooks?acquireMethod=FAMILY_SHARED",
