@@ -474,7 +474,8 @@ impl Library {
     }
 
     /// `volumes.mybooks.list`: the volumes on the user's shelves, most recently shelved
-    /// first, each counted as acquired per [`AcquireMethod::of_shelved`]; `acquire` and
+    /// first, each counted as acquired per [`AcquireMethod::of_shelved`], then the volumes
+    /// other members of the user's family share with it (`FAMILY_SHARED`); `acquire` and
     /// `processing` filter (Colophon takes no uploads, so `processingState` matches nothing
     /// and `UPLOADED` nothing).
     pub async fn my_books(
@@ -488,18 +489,40 @@ impl Library {
         if !processing.is_empty() {
             return Ok(VolumePage::default());
         }
-        let ids = self.library_ids(user_id).await?;
+        let mut ids = self.library_ids(user_id).await?;
+        let shared = self.family_shared(user_id, &ids).await?;
+        ids.extend(shared.iter().cloned());
         let records: Vec<VolumeRecord> = self
             .store()
             .get_volumes(&ids)
             .await?
             .into_iter()
             .filter(|r| {
-                let method = AcquireMethod::of_shelved(is_public_domain(r));
+                let method = if shared.contains(&r.id) {
+                    AcquireMethod::FamilyShared
+                } else {
+                    AcquireMethod::of_shelved(is_public_domain(r))
+                };
                 acquire.is_empty() || acquire.contains(&method)
             })
             .collect();
         Ok(page_of(records, start, max))
+    }
+
+    /// The volumes other members of the user's family share with it (`familysharing.share`),
+    /// newest share first, leaving out `own` (the user's library).
+    async fn family_shared(&self, user_id: &str, own: &[VolumeId]) -> LibraryResult<Vec<VolumeId>> {
+        let Some(family) = self.store().family_membership(user_id).await? else {
+            return Ok(Vec::new());
+        };
+        let mut shares = self.store().family_shares(&family.family_id).await?;
+        shares.reverse();
+        let mut seen: HashSet<VolumeId> = own.iter().cloned().collect();
+        Ok(shares
+            .into_iter()
+            .filter(|s| s.user_id != user_id)
+            .filter_map(|s| seen.insert(s.volume_id.clone()).then_some(s.volume_id))
+            .collect())
     }
 
     /// The `userInfo` facts of `volumes` for the user (volumes absent from the map: none).

@@ -437,6 +437,24 @@ async fn family_sharing(app: &TestApp, store_args: &[&str]) {
         &head.token,
     )
     .await;
+    // The other members find it among their books, as family-shared.
+    let kids = get_ok(
+        app,
+        "/books/v1/volumes/mybooks?acquireMethod=FAMILY_SHARED",
+        &kid.token,
+    )
+    .await;
+    assert_eq!(ids(&kids["items"]), vec![emma.clone()], "{kids}");
+    let heads = get_ok(
+        app,
+        "/books/v1/volumes/mybooks?acquireMethod=FAMILY_SHARED",
+        &head.token,
+    )
+    .await;
+    assert!(
+        heads.get("items").is_none(),
+        "the sharer's own copy: {heads}"
+    );
     let mut args = vec!["families", "show", &family];
     args.extend_from_slice(store_args);
     let shown = colophon(&args);
@@ -488,6 +506,8 @@ async fn family_sharing(app: &TestApp, store_args: &[&str]) {
     post_ok(app, &unshare, &head.token).await;
     let shown = colophon(&args);
     assert!(!shown.contains("shared "), "{shown}");
+    let kids = get_ok(app, "/books/v1/volumes/mybooks", &kid.token).await;
+    assert!(kids.get("items").is_none(), "{kids}");
 }
 
 async fn absent_features(app: &TestApp) {
