@@ -8,6 +8,7 @@ mod covers;
 mod library;
 mod projects;
 mod sources;
+mod uploads;
 mod volumes;
 
 use std::path::{Path, PathBuf};

@@ -54,6 +54,8 @@ mod projects;
 pub use projects::*;
 mod covers;
 pub use covers::*;
+mod uploads;
+pub use uploads::*;
 
 /// Expands one `#[tokio::test]` per conformance story.
 ///
@@ -69,6 +71,7 @@ macro_rules! conformance_tests {
         $crate::__library_conformance_stories!($crate::__conformance_test; $fixture);
         $crate::__project_conformance_stories!($crate::__conformance_test; $fixture);
         $crate::__cover_conformance_stories!($crate::__conformance_test; $fixture);
+        $crate::__upload_conformance_stories!($crate::__conformance_test; $fixture);
     };
 }
 

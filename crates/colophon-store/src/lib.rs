@@ -10,6 +10,7 @@ mod error;
 mod library;
 mod projects;
 mod sources;
+mod uploads;
 mod volumes;
 
 #[cfg(feature = "conformance")]
@@ -34,6 +35,7 @@ pub use projects::{
     QuotaRequest, UsageDelta, UsageRow, LATENCY_BOUNDS_MS, LATENCY_BUCKETS,
 };
 pub use sources::{commit_now, CommitGate, ImportWrite, SourceRow, SourceStore};
+pub use uploads::{NewUpload, UploadOutcome, UploadQuery, UploadRecord, UploadStore};
 pub use volumes::{UpsertOutcome, VolumeStore};
 
 use async_trait::async_trait;
@@ -57,6 +59,7 @@ pub trait Store:
     + LibraryStore
     + ProjectStore
     + CoverStore
+    + UploadStore
     + Migrate
     + 'static
 {
@@ -73,6 +76,7 @@ impl<T> Store for T where
         + LibraryStore
         + ProjectStore
         + CoverStore
+        + UploadStore
         + Migrate
         + 'static
 {
