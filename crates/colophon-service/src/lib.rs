@@ -13,6 +13,8 @@ pub mod ingest;
 pub mod library;
 pub mod reading;
 pub mod recommendations;
+pub mod uploads;
+mod uploads_pdf;
 
 pub use annotations::{Annotations, AnnotationsError, LayerBudget, ListRequest, Page};
 pub use api_keys::{ApiKeys, CreatedKey, KeyCheck};
@@ -24,3 +26,4 @@ pub use export::ExportError;
 pub use ingest::{IngestReport, IngestSession};
 pub use library::{Library, LibraryError};
 pub use recommendations::{Rating, Recommendations};
+pub use uploads::{UploadError, UploadLimits, Uploads};

@@ -18,5 +18,5 @@ pub use layer::{
     Annotationsdata, Layersummaries, Layersummary, Volumeannotation, VolumeannotationContentRanges,
     Volumeannotations,
 };
-pub use library::{ReadingPosition, UserInfo};
+pub use library::{BooksCloudloadingResource, ReadingPosition, UserInfo, UserUploadedVolumeInfo};
 pub use volume::*;

@@ -11,6 +11,7 @@ use axum::http::HeaderMap;
 use axum::response::Response;
 
 use super::range::{send, Entity};
+use crate::pages::browser::Browser;
 use crate::params::QueryParams;
 use crate::{ApiError, AppState};
 
@@ -20,9 +21,14 @@ pub async fn download(
     Path(file): Path<String>,
     RawQuery(query): RawQuery,
     headers: HeaderMap,
+    browser: Browser,
 ) -> Result<Response, ApiError> {
     let params = QueryParams::parse(query.as_deref());
     let id = params.non_empty("id").ok_or(ApiError::Required("id"))?;
+    if state.catalog.get_volume(id).await.is_err() {
+        // Not a catalog volume: perhaps the caller's own upload, sent as stored.
+        return own_upload(&state, &params, &headers, browser, id).await;
+    }
     let output = params
         .non_empty("output")
         .map(str::to_owned)
@@ -48,6 +54,70 @@ pub async fn download(
             etag,
             cache_control: "public, max-age=3600",
             disposition: Some(format!("attachment; filename=\"{}\"", file.file_name)),
+        },
+    ))
+}
+
+/// The stored file of the caller's upload `id`; the caller is the signed-in browser or the
+/// user of a Books-scoped token (`Authorization: Bearer` or `access_token=`). Anyone else
+/// gets the same 404 as for an unknown volume.
+async fn own_upload(
+    state: &AppState,
+    params: &QueryParams,
+    headers: &HeaderMap,
+    browser: Browser,
+    id: &str,
+) -> Result<Response, ApiError> {
+    let token = headers
+        .get(axum::http::header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| {
+            v.strip_prefix("Bearer ")
+                .or_else(|| v.strip_prefix("bearer "))
+        })
+        .or_else(|| params.non_empty("access_token"));
+    let user = match (token, browser.account) {
+        (Some(token), _) => match state.auth.verify_access_token(token.trim()).await {
+            Ok(Some(access)) if access.scopes.contains(colophon_auth::BOOKS_SCOPE) => {
+                Some(access.user_id)
+            }
+            Ok(_) => return Err(ApiError::InvalidCredentials),
+            Err(e) => return Err(ApiError::Internal(e.to_string())),
+        },
+        (None, Some(account)) => Some(account.id),
+        (None, None) => None,
+    };
+    let Some(user) = user else {
+        return Err(ApiError::VolumeNotFound);
+    };
+    let upload = state.uploads.get(&user, id).await?;
+    let (media_type, bytes) = state.uploads.file(&user, id).await?;
+    let ext = if media_type == colophon_service::uploads::PDF {
+        "pdf"
+    } else {
+        "epub"
+    };
+    let etag = {
+        use sha2::Digest as _;
+        let digest = sha2::Sha256::digest(&bytes);
+        format!("\"{}\"", base64_url(&digest[..16]))
+    };
+    let media_type: &'static str = if ext == "pdf" {
+        colophon_service::uploads::PDF
+    } else {
+        colophon_service::uploads::EPUB
+    };
+    Ok(send(
+        headers,
+        Entity {
+            bytes: std::sync::Arc::new(bytes),
+            media_type,
+            etag,
+            cache_control: "private, no-store",
+            disposition: Some(format!(
+                "attachment; filename=\"{}.{ext}\"",
+                colophon_domain::render::title_slug(&upload.title)
+            )),
         },
     ))
 }

@@ -14,7 +14,7 @@ use crate::{ApiError, AppState};
 pub const MAX_RESULTS: u32 = 100;
 
 /// Every value of a repeated enum parameter, each checked against the discovery enum.
-fn repeated<T: Copy + PartialEq>(
+pub(crate) fn repeated<T: Copy + PartialEq>(
     p: &QueryParams,
     name: &str,
     parse: impl Fn(&str) -> Result<Option<T>, colophon_domain::InvalidOption>,
