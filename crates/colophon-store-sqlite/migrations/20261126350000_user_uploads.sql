@@ -9,6 +9,8 @@ CREATE TABLE user_uploads (
     size             INTEGER NOT NULL,
     title            TEXT NOT NULL,
     author           TEXT NOT NULL,
+    -- The owner set title or author (updateBook): processing no longer replaces them.
+    owner_named      INTEGER NOT NULL DEFAULT 0,
     processing_state TEXT NOT NULL,
     failure          TEXT,
     record           TEXT,

@@ -100,7 +100,8 @@ pub trait UploadStore: Send + Sync {
     /// Stores a new upload with its file, state `RUNNING`, in one transaction.
     async fn insert_upload(&self, upload: &NewUpload, bytes: &[u8]) -> StoreResult<()>;
 
-    /// Records how processing of a `RUNNING` upload ended; `false` (and nothing written) when
+    /// Records how processing of a `RUNNING` upload ended (a success sets the title and author
+    /// from the book, unless the owner has set them with [`UploadStore::rename_upload`]); `false` (and nothing written) when
     /// it is gone or no longer running (deleted meanwhile, finished by another node).
     async fn finish_upload(
         &self,

@@ -26,3 +26,4 @@ mod oauth_token_errors;
 mod postgres;
 mod recommendations;
 mod standard_params;
+mod uploads;
