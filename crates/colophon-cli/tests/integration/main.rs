@@ -27,3 +27,4 @@ mod postgres;
 mod recommendations;
 mod standard_params;
 mod uploads;
+mod uploads_browser;

@@ -535,6 +535,19 @@ pub fn remake_epub(base: &[u8], replace: &[(&str, Vec<u8>)], extra: &[(&str, Vec
     out.finish().unwrap().into_inner()
 }
 
+/// The reason processing kept for a failed upload (shown on the "Your books" page).
+async fn assert_failure(app: &TestApp, who: &Reader, id: &str, needle: &str) {
+    let upload = app
+        .backend
+        .store
+        .upload(&who.id, &colophon_domain::VolumeId::parse(id).unwrap())
+        .await
+        .unwrap()
+        .expect("the failed upload is kept");
+    let reason = upload.failure.unwrap_or_default();
+    assert!(reason.contains(needle), "{needle:?} not in {reason:?}");
+}
+
 fn small_upload_limit(s: &mut colophon_cli::Settings) {
     s.max_upload_bytes = 2 << 20;
 }
@@ -654,7 +667,7 @@ async fn bad_uploads_are_refused_or_fail_cleanly() {
     );
 
     // Truncated zip: accepted (it starts like one), then COMPLETED_FAILED with the reason kept.
-    let (_, v) = upload_and_wait(
+    let (cut_id, v) = upload_and_wait(
         &app,
         &alice,
         "cut.epub",
@@ -674,8 +687,9 @@ async fn bad_uploads_are_refused_or_fail_cleanly() {
         &[],
         &[("META-INF/encryption.xml", encryption.to_vec())],
     );
-    let (_, v) = upload_and_wait(&app, &alice, "drm.epub", drm).await;
+    let (id, v) = upload_and_wait(&app, &alice, "drm.epub", drm).await;
     assert_eq!(state_of(&v), "COMPLETED_FAILED", "{v}");
+    assert_failure(&app, &alice, &id, "encrypted (DRM)").await;
 
     // Zip bomb: a chapter of 64 MiB of spaces deflates to ~64 KiB.
     let bomb = remake_epub(
@@ -684,8 +698,9 @@ async fn bad_uploads_are_refused_or_fail_cleanly() {
         &[],
     );
     assert!(bomb.len() < 2 << 20);
-    let (_, v) = upload_and_wait(&app, &alice, "bomb.epub", bomb).await;
+    let (id, v) = upload_and_wait(&app, &alice, "bomb.epub", bomb).await;
     assert_eq!(state_of(&v), "COMPLETED_FAILED", "{v}");
+    assert_failure(&app, &alice, &id, "zip bomb").await;
 
     // Too many entries.
     let many: Vec<(String, Vec<u8>)> = (0..6000)
@@ -694,8 +709,9 @@ async fn bad_uploads_are_refused_or_fail_cleanly() {
     let many_refs: Vec<(&str, Vec<u8>)> =
         many.iter().map(|(n, b)| (n.as_str(), b.clone())).collect();
     let crowded = remake_epub(&machine, &[], &many_refs);
-    let (_, v) = upload_and_wait(&app, &alice, "crowded.epub", crowded).await;
+    let (id, v) = upload_and_wait(&app, &alice, "crowded.epub", crowded).await;
     assert_eq!(state_of(&v), "COMPLETED_FAILED", "{v}");
+    assert_failure(&app, &alice, &id, "entries").await;
 
     // Path traversal in entry names: those entries are ignored (nothing is ever written to
     // disk), the book itself reads.
@@ -720,7 +736,10 @@ async fn bad_uploads_are_refused_or_fail_cleanly() {
     )
     .await
     .json();
-    assert_eq!(all["totalItems"], 5, "truncated, DRM, bomb, crowded, traversal");
+    assert_eq!(
+        all["totalItems"], 5,
+        "truncated, DRM, bomb, crowded, traversal"
+    );
     let failed = call(
         &app,
         "GET",
