@@ -319,6 +319,34 @@ async fn uploads_are_private_volumes_of_their_owner() {
         404
     );
 
+    // The cover, for its owner only (Standard Ebooks' covers are SVG, which Colophon does
+    // not take from an EPUB, so this one is the generated cover).
+    let cover = app
+        .get(
+            &format!("/books/content?id={id}&printsec=frontcover&img=1&zoom=1"),
+            &[("authorization", &auth)],
+        )
+        .await;
+    assert_eq!(cover.status, 200);
+    assert_eq!(cover.headers["content-type"], "image/svg+xml");
+    assert!(cover.headers["cache-control"]
+        .to_str()
+        .unwrap()
+        .starts_with("private"));
+    let not_bobs = app
+        .get(
+            &format!("/books/content?id={id}&zoom=1"),
+            &[("authorization", &bob_auth)],
+        )
+        .await;
+    assert_eq!(not_bobs.status, 404);
+    assert_eq!(
+        app.get(&format!("/books/content?id={id}"), &[])
+            .await
+            .status,
+        404
+    );
+
     // updateBook: the owner's own only.
     let body = serde_json::json!({"volumeId": id, "title": "Count Dracula", "author": "B. Stoker"});
     let r = app
@@ -679,6 +707,7 @@ async fn bad_uploads_are_refused_or_fail_cleanly() {
         v["volumeInfo"]["title"], "cut",
         "a failed upload keeps its name: {v}"
     );
+    assert_failure(&app, &alice, &cut_id, "truncated").await;
 
     // Encrypted (DRM) EPUB.
     let encryption = br#"<encryption xmlns="urn:oasis:names:tc:opendocument:xmlns:container" xmlns:enc="http://www.w3.org/2001/04/xmlenc#"><enc:EncryptedData><enc:EncryptionMethod Algorithm="http://www.w3.org/2001/04/xmlenc#aes128-cbc"/><enc:CipherData><enc:CipherReference URI="epub/text/chapter-1.xhtml"/></enc:CipherData></enc:EncryptedData></encryption>"#;

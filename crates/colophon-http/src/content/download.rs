@@ -58,9 +58,8 @@ pub async fn download(
     ))
 }
 
-/// The stored file of the caller's upload `id`; the caller is the signed-in browser or the
-/// user of a Books-scoped token (`Authorization: Bearer` or `access_token=`). Anyone else
-/// gets the same 404 as for an unknown volume.
+/// The stored file of the caller's upload `id` (see [`super::owner`]): anyone else gets the
+/// same 404 as for an unknown volume.
 async fn own_upload(
     state: &AppState,
     params: &QueryParams,
@@ -68,44 +67,17 @@ async fn own_upload(
     browser: Browser,
     id: &str,
 ) -> Result<Response, ApiError> {
-    let token = headers
-        .get(axum::http::header::AUTHORIZATION)
-        .and_then(|v| v.to_str().ok())
-        .and_then(|v| {
-            v.strip_prefix("Bearer ")
-                .or_else(|| v.strip_prefix("bearer "))
-        })
-        .or_else(|| params.non_empty("access_token"));
-    let user = match (token, browser.account) {
-        (Some(token), _) => match state.auth.verify_access_token(token.trim()).await {
-            Ok(Some(access)) if access.scopes.contains(colophon_auth::BOOKS_SCOPE) => {
-                Some(access.user_id)
-            }
-            Ok(_) => return Err(ApiError::InvalidCredentials),
-            Err(e) => return Err(ApiError::Internal(e.to_string())),
-        },
-        (None, Some(account)) => Some(account.id),
-        (None, None) => None,
-    };
-    let Some(user) = user else {
-        return Err(ApiError::VolumeNotFound);
-    };
-    let upload = state.uploads.get(&user, id).await?;
+    let (user, upload) = super::owner::own_upload(state, params, headers, &browser, id).await?;
     let (media_type, bytes) = state.uploads.file(&user, id).await?;
-    let ext = if media_type == colophon_service::uploads::PDF {
-        "pdf"
+    let (media_type, ext): (&'static str, &str) = if media_type == colophon_service::uploads::PDF {
+        (colophon_service::uploads::PDF, "pdf")
     } else {
-        "epub"
+        (colophon_service::uploads::EPUB, "epub")
     };
     let etag = {
         use sha2::Digest as _;
         let digest = sha2::Sha256::digest(&bytes);
         format!("\"{}\"", base64_url(&digest[..16]))
-    };
-    let media_type: &'static str = if ext == "pdf" {
-        colophon_service::uploads::PDF
-    } else {
-        colophon_service::uploads::EPUB
     };
     Ok(send(
         headers,

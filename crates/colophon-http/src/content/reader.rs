@@ -94,7 +94,9 @@ pub async fn reader(
             hit.or(remembered).unwrap_or(1)
         }
     };
-    if let Some(user) = &browser.account {
+    // Positions are kept for catalog volumes (an upload is not one: `setPosition` would refuse).
+    let is_catalog = !opened.record.source_key.starts_with("upload:");
+    if let (Some(user), true) = (&browser.account, is_catalog) {
         if page <= opened.readable_pages() {
             remember_page(&state, user, &opened, page).await;
         }
