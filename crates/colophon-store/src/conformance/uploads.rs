@@ -289,7 +289,7 @@ pub async fn uploads_finish_once_and_list_with_filters<S: Store>(store: Arc<S>) 
         .list_uploads(
             A,
             &query(
-                &[ProcessingState::CompletedSuccess],
+                &[ProcessingState::CompletedFailed],
                 &["up3333333333"],
                 0,
                 40,
