@@ -144,7 +144,9 @@ async fn uploads_are_private_volumes_of_their_owner() {
     assert_eq!(v["accessInfo"]["viewability"], "ALL_PAGES");
     assert_eq!(v["accessInfo"]["epub"]["isAvailable"], true);
 
-    // multipart: metadata names the book and sets title and author.
+    // multipart: metadata names the book and sets title and author (a minute later: the
+    // list is newest first).
+    app.clock.advance(chrono::Duration::minutes(1));
     let machine = epub_bytes("h-g-wells_the-time-machine.epub");
     let r = upload_multipart(
         &app,
