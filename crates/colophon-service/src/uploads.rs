@@ -272,7 +272,7 @@ impl Uploads {
         let (outcome, cover) = match read {
             Ok(book) => (
                 UploadOutcome::Succeeded {
-                    record: book.record,
+                    record: Box::new(book.record),
                     title: book.title,
                     author: book.author,
                     full_text: book.full_text,

@@ -65,7 +65,7 @@ pub enum UploadOutcome {
     /// The book was read: its record, title and author, and its text (EPUB).
     Succeeded {
         /// The private volume's record.
-        record: VolumeRecord,
+        record: Box<VolumeRecord>,
         /// Title from the book (kept unless empty).
         title: String,
         /// Author from the book.

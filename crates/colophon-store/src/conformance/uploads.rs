@@ -158,7 +158,7 @@ pub async fn uploads_finish_once_and_list_with_filters<S: Store>(store: Arc<S>) 
     let mut rec = record("up1111111111");
     rec.volume_info.title = Some("Read Title".into());
     let ok = UploadOutcome::Succeeded {
-        record: rec.clone(),
+        record: Box::new(rec.clone()),
         title: "Read Title".into(),
         author: "Read Author".into(),
         full_text: Some("Chapter one.\n\nIt begins.".into()),
@@ -189,7 +189,7 @@ pub async fn uploads_finish_once_and_list_with_filters<S: Store>(store: Arc<S>) 
     let mut rec3 = record("up3333333333");
     rec3.volume_info.title = Some("Book's".into());
     let third = UploadOutcome::Succeeded {
-        record: rec3,
+        record: Box::new(rec3),
         title: "Book's".into(),
         author: "Book's Author".into(),
         full_text: None,
