@@ -448,7 +448,7 @@ impl Library {
 
     /// `volumes.mybooks.list`: the volumes on the user's shelves, most recently shelved
     /// first, each counted as acquired per [`AcquireMethod::of_shelved`]; `acquire` and
-    /// `processing` filter (Colophon takes no uploads, so `processingState` matches nothing
+    /// `processing` filter (uploads are not listed here, so `processingState` matches nothing
     /// and `UPLOADED` nothing).
     pub async fn my_books(
         &self,

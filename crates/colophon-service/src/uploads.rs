@@ -395,7 +395,18 @@ fn new_volume_id() -> VolumeId {
 /// The private volume of an upload, as a record to render: the book's own metadata once
 /// processed, with the owner's title and author; before that, just those.
 pub fn upload_volume(upload: &UploadRecord) -> VolumeRecord {
-    let mut record = upload.record.clone().unwrap_or_else(|| VolumeRecord {
+    let mut record = upload.record.clone().unwrap_or_else(|| bare_record(upload));
+    record.volume_info.title = Some(upload.title.clone()).filter(|t| !t.is_empty());
+    record.volume_info.authors =
+        Some(vec![upload.author.clone()]).filter(|_| !upload.author.is_empty());
+    record.updated = upload.updated;
+    record.refresh_etag();
+    record
+}
+
+/// An upload's record before processing has read anything from the book.
+fn bare_record(upload: &UploadRecord) -> VolumeRecord {
+    VolumeRecord {
         id: upload.volume_id.clone(),
         etag: String::new(),
         source_key: format!("upload:{}", upload.volume_id),
@@ -403,14 +414,8 @@ pub fn upload_volume(upload: &UploadRecord) -> VolumeRecord {
         sale_info: None,
         access_info: Some(upload_access(&upload.media_type)),
         layer_info: None,
-        updated: upload.updated,
-    });
-    record.volume_info.title = Some(upload.title.clone()).filter(|t| !t.is_empty());
-    record.volume_info.authors =
-        Some(vec![upload.author.clone()]).filter(|_| !upload.author.is_empty());
-    record.updated = upload.updated;
-    record.refresh_etag();
-    record
+        updated: upload.created,
+    }
 }
 
 /// Rights of one's own upload: every page, in the format uploaded.
@@ -448,16 +453,7 @@ fn read_book(
     bytes: &[u8],
     limits: &epub::Limits,
 ) -> Result<ReadBook, String> {
-    let base = VolumeRecord {
-        id: upload.volume_id.clone(),
-        etag: String::new(),
-        source_key: format!("upload:{}", upload.volume_id),
-        volume_info: VolumeInfo::default(),
-        sale_info: None,
-        access_info: Some(upload_access(&upload.media_type)),
-        layer_info: None,
-        updated: upload.created,
-    };
+    let base = bare_record(upload);
     if upload.media_type == PDF {
         let info = crate::uploads_pdf::read_pdf(bytes)?;
         let mut record = base;

@@ -6,8 +6,9 @@ use std::sync::Arc;
 
 use colophon_domain::library::ProcessingState;
 
+use super::library::{users, A, B};
 use super::{at, record, vid};
-use crate::{CoverRef, NewUpload, Store, UploadOutcome, UploadQuery, UserRecord};
+use crate::{CoverRef, NewUpload, Store, UploadOutcome, UploadQuery};
 
 /// The upload stories, handed to `$m` like the volume stories.
 #[doc(hidden)]
@@ -21,24 +22,6 @@ macro_rules! __upload_conformance_stories {
             deleting_an_upload_takes_its_file_text_and_cover,
         );
     };
-}
-
-const A: &str = "100000000000000000001";
-const B: &str = "100000000000000000002";
-
-async fn users<S: Store>(store: &S) {
-    for (id, email) in [(A, "ua@example.org"), (B, "ub@example.org")] {
-        store
-            .insert_user(&UserRecord {
-                id: id.into(),
-                email: email.into(),
-                password_hash: "$argon2id$v=19$m=19456,t=2,p=1$c2FsdA$aGFzaA".into(),
-                created: at(0),
-                password_changed: at(0),
-            })
-            .await
-            .expect("insert user");
-    }
 }
 
 fn new(id: &str, user: &str, secs: i64) -> NewUpload {
