@@ -75,15 +75,15 @@ pub fn parse<'a>(body: &'a [u8], boundary: &str) -> Result<Vec<Part<'a>>, String
         let line_end =
             find(body, b"\r\n", at).ok_or("the multipart body ends inside a boundary line")?;
         let start = line_end + 2;
-        let head_end = find(body, b"\r\n\r\n", start)
-            .filter(|&e| e - start <= MAX_HEADER_BYTES)
-            .map(|e| (e, e + 4))
-            .or_else(|| {
-                body[start..]
-                    .starts_with(b"\r\n")
-                    .then_some((start, start + 2))
-            })
-            .ok_or("a multipart part has no end of headers")?;
+        let head_end = if body[start..].starts_with(b"\r\n") {
+            // No headers.
+            Some((start, start + 2))
+        } else {
+            find(body, b"\r\n\r\n", start)
+                .filter(|&e| e - start <= MAX_HEADER_BYTES)
+                .map(|e| (e, e + 4))
+        }
+        .ok_or("a multipart part has no end of headers")?;
         let headers = std::str::from_utf8(&body[start..head_end.0])
             .map_err(|_| "a multipart part's headers are not UTF-8")?
             .split("\r\n")
