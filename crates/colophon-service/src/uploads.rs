@@ -167,6 +167,9 @@ fn clean_field(name: &str, value: &str) -> Result<String, UploadError> {
     Ok(v.to_owned())
 }
 
+/// Books processed at the same time (each may decompress up to `UploadLimits::epub`'s total).
+const CONCURRENT_PROCESSING: usize = 2;
+
 /// The upload service.
 #[derive(Clone)]
 pub struct Uploads {
@@ -174,6 +177,8 @@ pub struct Uploads {
     covers: Covers,
     limits: UploadLimits,
     now: Now,
+    /// Bounds the memory processing takes: the others wait (still `RUNNING`).
+    processing: Arc<tokio::sync::Semaphore>,
 }
 
 impl Uploads {
@@ -184,6 +189,7 @@ impl Uploads {
             covers,
             limits,
             now,
+            processing: Arc::new(tokio::sync::Semaphore::new(CONCURRENT_PROCESSING)),
         }
     }
 
@@ -262,6 +268,7 @@ impl Uploads {
 
     /// Processes the `RUNNING` upload `id` (no-op when it is not running any more).
     pub async fn process(&self, id: &VolumeId) -> Result<(), UploadError> {
+        let _permit = self.processing.acquire().await.ok();
         let Some((upload, bytes)) = self.store.pending_upload(id).await? else {
             return Ok(());
         };

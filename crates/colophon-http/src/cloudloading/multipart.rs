@@ -55,6 +55,21 @@ fn find(hay: &[u8], needle: &[u8], from: usize) -> Option<usize> {
     memchr::memmem::find(hay.get(from..)?, needle).map(|i| i + from)
 }
 
+/// Where `part` (a slice of `body`) lies in `body`.
+pub fn range_of(body: &[u8], part: &[u8]) -> std::ops::Range<usize> {
+    let start = (part.as_ptr() as usize).saturating_sub(body.as_ptr() as usize);
+    let start = start.min(body.len());
+    start..(start + part.len()).min(body.len())
+}
+
+/// Cuts `body` down to `range` in place: a file keeps the buffer it arrived in instead of
+/// being copied out of it.
+pub fn keep_only(mut body: Vec<u8>, range: std::ops::Range<usize>) -> Vec<u8> {
+    body.truncate(range.end);
+    body.drain(..range.start.min(range.end));
+    body
+}
+
 /// Splits `body` into its parts; the error says what is wrong with it.
 pub fn parse<'a>(body: &'a [u8], boundary: &str) -> Result<Vec<Part<'a>>, String> {
     let open = format!("--{boundary}");
@@ -152,6 +167,16 @@ mod tests {
             None
         );
         assert_eq!(boundary("multipart/related", &["multipart/related"]), None);
+    }
+
+    #[test]
+    fn keep_only_cuts_the_buffer_to_a_part() {
+        let body = b"--b\r\nContent-Type: x\r\n\r\nFILE BYTES\r\n--b--".to_vec();
+        let range = {
+            let parts = parse(&body, "b").unwrap();
+            range_of(&body, parts[0].body)
+        };
+        assert_eq!(keep_only(body, range), b"FILE BYTES");
     }
 
     #[test]

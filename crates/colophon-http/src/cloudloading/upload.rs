@@ -115,14 +115,11 @@ pub async fn add_book(
                     )
                 })?;
             let bytes = read_body(body, &headers, file_limit + ENVELOPE_BYTES, file_limit).await?;
-            let (meta, declared, file) = split_related(&bytes, &boundary)?;
+            let (meta, declared, range) = split_related(&bytes, &boundary)?;
+            let file = multipart::keep_only(bytes, range);
             let name = meta.name.as_deref().unwrap_or("");
             let declared = meta.mime_type.as_deref().or(declared.as_deref());
-            let upload = state
-                .uploads
-                .add(user, name, declared, file.to_vec())
-                .await?;
-            drop(bytes);
+            let upload = state.uploads.add(user, name, declared, file).await?;
             if meta.title.is_some() || meta.author.is_some() {
                 state
                     .uploads
@@ -158,10 +155,10 @@ pub async fn add_book(
 }
 
 /// The metadata and the file of a `multipart/related` upload.
-fn split_related<'a>(
-    body: &'a [u8],
+fn split_related(
+    body: &[u8],
     boundary: &str,
-) -> Result<(Metadata, Option<String>, &'a [u8]), ApiError> {
+) -> Result<(Metadata, Option<String>, std::ops::Range<usize>), ApiError> {
     let bad = |message: String| ApiError::InvalidValue {
         field: "media".into(),
         message,
@@ -189,6 +186,6 @@ fn split_related<'a>(
     Ok((
         metadata,
         file.header("content-type").map(str::to_owned),
-        file.body,
+        multipart::range_of(body, file.body),
     ))
 }

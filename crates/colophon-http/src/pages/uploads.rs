@@ -184,9 +184,9 @@ pub async fn upload(
     // Browsers send only the file's name; some old ones a whole path.
     let name = name.rsplit(['/', '\\']).next().unwrap_or("").to_owned();
     let declared = file.header("content-type").map(str::to_owned);
-    let file_bytes = file.body.to_vec();
+    let range = multipart::range_of(&bytes, file.body);
     drop(parts);
-    drop(bytes);
+    let file_bytes = multipart::keep_only(bytes, range);
     match state
         .uploads
         .add(&account.id, &name, declared.as_deref(), file_bytes)
