@@ -945,3 +945,56 @@ async fn uploads_over_postgres() {
         .await
         .expect("drop test database");
 }
+
+/// An upload left `RUNNING` (a server stopped while processing it) is processed by the next
+/// start's `Uploads::resume`.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn unfinished_uploads_are_processed_at_start() {
+    use colophon_service::{UploadLimits, Uploads};
+    let app = TestApp::spawn(Options::default()).await;
+    let alice = reader(&app, "alice@example.org").await;
+    let id = colophon_domain::VolumeId::parse("leftRUNNING1").unwrap();
+    app.backend
+        .store
+        .insert_upload(
+            &colophon_store::NewUpload {
+                volume_id: id.clone(),
+                user_id: alice.id.clone(),
+                name: "dracula.epub".into(),
+                media_type: "application/epub+zip".into(),
+                title: "dracula".into(),
+                created: chrono::Utc::now(),
+            },
+            &epub_bytes("bram-stoker_dracula.epub"),
+        )
+        .await
+        .unwrap();
+    let before = processed_or_running(&app, &alice, id.as_str()).await;
+    assert_eq!(state_of(&before), "RUNNING");
+    let uploads = Uploads::new(
+        app.backend.store.clone(),
+        app.backend.covers.clone(),
+        UploadLimits::default(),
+        std::sync::Arc::new(chrono::Utc::now),
+    );
+    assert_eq!(uploads.resume().await.unwrap(), 1);
+    let v = processed(&app, &alice.token, id.as_str()).await;
+    assert_eq!(state_of(&v), "COMPLETED_SUCCESS", "{v}");
+    assert_eq!(v["volumeInfo"]["title"], "Dracula");
+    assert_eq!(
+        uploads.resume().await.unwrap(),
+        0,
+        "nothing is left running"
+    );
+}
+
+async fn processed_or_running(app: &TestApp, who: &Reader, id: &str) -> Value {
+    let r = call(
+        app,
+        "GET",
+        &format!("/books/v1/volumes/useruploaded?volumeId={id}"),
+        Cred::Token(&who.token),
+    )
+    .await;
+    r.json()["items"][0].clone()
+}
