@@ -256,7 +256,7 @@ fn upload_routes() -> Router<AppState> {
         )
         .route(
             cloudloading::UPLOAD_PATH,
-            post(cloudloading::upload::add_book),
+            post(cloudloading::upload::add_book).put(cloudloading::upload::put_chunk),
         )
         .route(
             "/books/v1/cloudloading/updateBook",
@@ -402,7 +402,6 @@ fn allowed_methods(path: &str) -> &'static str {
         "/books/v1/cloudloading/addBook",
         "/books/v1/cloudloading/updateBook",
         "/books/v1/cloudloading/deleteBook",
-        "/upload/books/v1/cloudloading/addBook",
         "/account/uploads/delete",
     ];
     const GET_AND_POST: &[&str] = &[
@@ -420,6 +419,9 @@ fn allowed_methods(path: &str) -> &'static str {
     ];
     if console_post_only(path) {
         return "POST";
+    }
+    if path == cloudloading::UPLOAD_PATH {
+        return "POST, PUT";
     }
     if POST_ONLY.contains(&path) || is_library_post(path) {
         "POST"

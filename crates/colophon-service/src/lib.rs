@@ -15,6 +15,7 @@ pub mod reading;
 pub mod recommendations;
 pub mod uploads;
 mod uploads_pdf;
+pub mod uploads_resumable;
 
 pub use annotations::{Annotations, AnnotationsError, LayerBudget, ListRequest, Page};
 pub use api_keys::{ApiKeys, CreatedKey, KeyCheck};

@@ -179,6 +179,8 @@ pub struct Uploads {
     now: Now,
     /// Bounds the memory processing takes: the others wait (still `RUNNING`).
     processing: Arc<tokio::sync::Semaphore>,
+    /// Resumable upload sessions of this node.
+    resumable: crate::uploads_resumable::Resumable,
 }
 
 impl Uploads {
@@ -190,7 +192,13 @@ impl Uploads {
             limits,
             now,
             processing: Arc::new(tokio::sync::Semaphore::new(CONCURRENT_PROCESSING)),
+            resumable: Default::default(),
         }
+    }
+
+    /// Resumable upload sessions (this node's).
+    pub fn resumable(&self) -> &crate::uploads_resumable::Resumable {
+        &self.resumable
     }
 
     /// The limits in force.

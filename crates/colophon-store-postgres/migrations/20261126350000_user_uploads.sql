@@ -9,8 +9,9 @@ CREATE TABLE user_uploads (
     size             BIGINT NOT NULL,
     title            TEXT NOT NULL,
     author           TEXT NOT NULL,
-    -- The owner set title or author (updateBook): processing no longer replaces them.
-    owner_named      BOOLEAN NOT NULL DEFAULT false,
+    -- The owner set the title / the author (updateBook): processing no longer replaces it.
+    owner_title      BOOLEAN NOT NULL DEFAULT false,
+    owner_author     BOOLEAN NOT NULL DEFAULT false,
     processing_state TEXT NOT NULL,
     failure          TEXT,
     record           TEXT,

@@ -106,8 +106,8 @@ impl UploadStore for PgStore {
             } => {
                 let done = sqlx::query(
                     "UPDATE user_uploads SET processing_state = 'COMPLETED_SUCCESS', \
-                     title = CASE WHEN owner_named OR $2::text = '' THEN title ELSE $2 END, \
-                     author = CASE WHEN owner_named THEN author ELSE $3 END, \
+                     title = CASE WHEN owner_title OR $2::text = '' THEN title ELSE $2 END, \
+                     author = CASE WHEN owner_author THEN author ELSE $3 END, \
                      record = $4, updated = $5 \
                      WHERE volume_id = $1 AND processing_state = 'RUNNING'",
                 )
@@ -213,7 +213,9 @@ impl UploadStore for PgStore {
         {
             let changed = sqlx::query(
                 "UPDATE user_uploads SET title = COALESCE($3::text, title), \
-                 author = COALESCE($4::text, author), updated = $5, owner_named = true \
+                 author = COALESCE($4::text, author), updated = $5, \
+                 owner_title = (owner_title OR $3::text IS NOT NULL), \
+                 owner_author = (owner_author OR $4::text IS NOT NULL) \
                  WHERE volume_id = $1 AND user_id = $2",
             )
             .bind(volume.as_str())

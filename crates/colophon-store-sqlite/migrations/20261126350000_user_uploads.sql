@@ -9,8 +9,9 @@ CREATE TABLE user_uploads (
     size             INTEGER NOT NULL,
     title            TEXT NOT NULL,
     author           TEXT NOT NULL,
-    -- The owner set title or author (updateBook): processing no longer replaces them.
-    owner_named      INTEGER NOT NULL DEFAULT 0,
+    -- The owner set the title / the author (updateBook): processing no longer replaces it.
+    owner_title      INTEGER NOT NULL DEFAULT 0,
+    owner_author     INTEGER NOT NULL DEFAULT 0,
     processing_state TEXT NOT NULL,
     failure          TEXT,
     record           TEXT,

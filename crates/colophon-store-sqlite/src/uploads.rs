@@ -113,8 +113,8 @@ impl UploadStore for SqliteStore {
             } => {
                 let done = sqlx::query(
                     "UPDATE user_uploads SET processing_state = 'COMPLETED_SUCCESS', \
-                     title = CASE WHEN owner_named OR ?2 = '' THEN title ELSE ?2 END, \
-                     author = CASE WHEN owner_named THEN author ELSE ?3 END, \
+                     title = CASE WHEN owner_title OR ?2 = '' THEN title ELSE ?2 END, \
+                     author = CASE WHEN owner_author THEN author ELSE ?3 END, \
                      record = ?4, updated = ?5 \
                      WHERE volume_id = ?1 AND processing_state = 'RUNNING'",
                 )
@@ -221,7 +221,9 @@ impl UploadStore for SqliteStore {
             let _writer = self.write_lock.lock().await;
             let changed = sqlx::query(
                 "UPDATE user_uploads SET title = COALESCE(?3, title), \
-                 author = COALESCE(?4, author), updated = ?5, owner_named = 1 \
+                 author = COALESCE(?4, author), updated = ?5, \
+                 owner_title = (owner_title OR ?3 IS NOT NULL), \
+                 owner_author = (owner_author OR ?4 IS NOT NULL) \
                  WHERE volume_id = ?1 AND user_id = ?2",
             )
             .bind(volume.as_str())

@@ -510,14 +510,6 @@ async fn add_book_without_a_file_says_where_to_upload() {
     call(&app, "POST", "/books/v1/cloudloading/addBook", Cred::Key)
         .await
         .assert_error(401, "required");
-    call(
-        &app,
-        "POST",
-        &format!("{UPLOAD}?uploadType=resumable"),
-        Cred::Token(&alice.token),
-    )
-    .await
-    .assert_error(400, "invalid");
     call(&app, "POST", UPLOAD, Cred::Token(&alice.token))
         .await
         .assert_error(400, "required");
@@ -997,4 +989,99 @@ async fn processed_or_running(app: &TestApp, who: &Reader, id: &str) -> Value {
     )
     .await;
     r.json()["items"][0].clone()
+}
+
+/// `uploadType=resumable`: a session, the file in chunks with a status query between them,
+/// a chunk at the wrong offset refused, and the completed upload processed like any other.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn resumable_uploads_in_chunks() {
+    let app = TestApp::spawn(Options::default()).await;
+    let alice = reader(&app, "alice@example.org").await;
+    let file = epub_bytes("h-g-wells_the-time-machine.epub");
+    let total = file.len();
+    let auth = format!("Bearer {}", alice.token);
+    let len = total.to_string();
+    let start = app
+        .request(
+            "POST",
+            &format!("{UPLOAD}?uploadType=resumable"),
+            &[
+                ("authorization", &auth),
+                ("content-type", "application/json; charset=UTF-8"),
+                ("x-upload-content-type", "application/epub+zip"),
+                ("x-upload-content-length", &len),
+            ],
+            Bytes::from(r#"{"name": "machine.epub", "author": "Herbert George Wells"}"#),
+        )
+        .await;
+    assert_eq!(start.status, 200, "{}", start.text());
+    let location = start.headers["location"].to_str().unwrap().to_owned();
+    let path = location
+        .strip_prefix(&app.base_url)
+        .expect("a location on this server")
+        .to_owned();
+    assert!(path.contains("upload_id="), "{path}");
+
+    let half = total / 2;
+    let put = |range: String, body: Vec<u8>| {
+        let path = path.clone();
+        let app = &app;
+        async move {
+            app.request(
+                "PUT",
+                &path,
+                &[("content-range", &range)],
+                Bytes::from(body),
+            )
+            .await
+        }
+    };
+    let r = put(
+        format!("bytes 0-{}/{total}", half - 1),
+        file[..half].to_vec(),
+    )
+    .await;
+    assert_eq!(r.status, 308, "{}", r.text());
+    assert_eq!(r.headers["range"], format!("bytes=0-{}", half - 1).as_str());
+    let r = put(format!("bytes */{total}"), Vec::new()).await;
+    assert_eq!(r.status, 308);
+    assert_eq!(r.headers["range"], format!("bytes=0-{}", half - 1).as_str());
+    put(
+        format!("bytes 10-{}/{total}", half + 9),
+        file[10..half + 10].to_vec(),
+    )
+    .await
+    .assert_error(400, "invalid");
+    let r = put(
+        format!("bytes {half}-{}/{total}", total - 1),
+        file[half..].to_vec(),
+    )
+    .await;
+    assert_eq!(r.status, 200, "{}", r.text());
+    let added = r.json();
+    assert_eq!(added["author"], "Herbert George Wells");
+    let id = added["volumeId"].as_str().unwrap().to_owned();
+    let v = processed(&app, &alice.token, &id).await;
+    assert_eq!(state_of(&v), "COMPLETED_SUCCESS", "{v}");
+    assert_eq!(v["volumeInfo"]["title"], "The Time Machine");
+    assert_eq!(
+        v["volumeInfo"]["authors"],
+        serde_json::json!(["Herbert George Wells"])
+    );
+    // The session is gone once complete.
+    put(format!("bytes */{total}"), Vec::new())
+        .await
+        .assert_error(404, "notFound");
+    // A session announced over the limit is refused at once.
+    app.request(
+        "POST",
+        &format!("{UPLOAD}?uploadType=resumable"),
+        &[
+            ("authorization", &auth),
+            ("x-upload-content-length", "999999999999"),
+        ],
+        Bytes::new(),
+    )
+    .await
+    .assert_error(413, "uploadTooLarge");
 }

@@ -188,7 +188,8 @@ pub async fn uploads_finish_once_and_list_with_filters<S: Store>(store: Arc<S>) 
         .unwrap();
     assert_eq!(
         (named.title.as_str(), named.author.as_str()),
-        ("Owner's", "")
+        ("Owner's", "Book's Author"),
+        "the owner set the title only"
     );
     let failed = UploadOutcome::Failed {
         reason: "not a zip".into(),
