@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Content benchmark (covers, reader, EPUB): see crates/colophon-cli/examples/content_bench.rs.
+# Content benchmark (covers, reader, EPUB, PDF): see crates/colophon-cli/examples/content_bench.rs.
 #   bench/content.sh                                  # full: 300,000-word book, 2,000 requests per figure
 #   bench/content.sh --words 30000 --requests 100     # smoke
 set -euo pipefail

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Runs every test of Colophon, installing what the tests need on a fresh machine:
 # cargo-nextest (if missing), Chromium for the browser test (Debian's `chromium` package, if
-# missing), a Python virtualenv for the conformance suite (.venv).
+# missing), poppler-utils' pdftotext for the PDF test, a Python virtualenv for the conformance suite (.venv).
 #
 # PostgreSQL tests run when COLOPHON_TEST_DATABASE_URL is set, e.g.
 #   COLOPHON_TEST_DATABASE_URL=postgres://postgres@127.0.0.1:5432/postgres scripts/test.sh
@@ -19,6 +19,14 @@ if ! command -v chromium >/dev/null 2>&1 && [ -z "${COLOPHON_CHROMIUM:-}" ]; the
   $SUDO apt-get update -qq
   DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq chromium >/dev/null
 fi
+if ! command -v pdftotext >/dev/null 2>&1; then
+  echo "test.sh: installing poppler-utils (pdftotext reads the generated PDFs back)"
+  if [ "$(id -u)" = 0 ]; then SUDO=""; else SUDO="sudo"; fi
+  $SUDO apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq poppler-utils >/dev/null
+fi
+# With pdftotext installed, the PDF test that cannot find it fails instead of skipping it.
+export COLOPHON_REQUIRE_PDFTOTEXT=1
 # With the browser installed, a browser test that cannot find it fails instead of skipping.
 export COLOPHON_REQUIRE_BROWSER=1
 # The consent-page screenshot of the browser test is kept here.

@@ -67,6 +67,12 @@ pub enum SignInError {
     Internal(#[from] AuthError),
 }
 
+impl From<colophon_store::StoreError> for SignInError {
+    fn from(e: colophon_store::StoreError) -> Self {
+        Self::Internal(e.into())
+    }
+}
+
 /// Why a password change failed.
 #[derive(Debug, thiserror::Error)]
 pub enum PasswordChangeError {
@@ -164,8 +170,12 @@ impl AuthServer {
         let now = self.now();
         let email_key = email.trim().to_lowercase();
         let inner = &self.inner;
-        if inner.signin_by_email.is_locked(&email_key, now)
-            || inner.signin_by_addr.is_locked(addr, now)
+        let store = self.store();
+        if inner
+            .signin_by_email
+            .is_locked(store, &email_key, now)
+            .await?
+            || inner.signin_by_addr.is_locked(store, addr, now).await?
         {
             return Err(SignInError::Throttled);
         }
@@ -192,12 +202,12 @@ impl AuthServer {
             }
         };
         let Some(user) = user.filter(|_| ok) else {
-            inner.signin_by_email.fail(&email_key, now);
-            inner.signin_by_addr.fail(addr, now);
+            inner.signin_by_email.fail(store, &email_key, now).await?;
+            inner.signin_by_addr.fail(store, addr, now).await?;
             tracing::info!("failed sign-in");
             return Err(SignInError::Invalid);
         };
-        inner.signin_by_email.clear(&email_key);
+        inner.signin_by_email.clear(store, &email_key).await?;
         let cookie = new_cookie_value();
         self.store()
             .insert_session(&SessionRecord {

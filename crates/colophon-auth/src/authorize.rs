@@ -5,8 +5,8 @@
 //! page and never redirect; errors after it ([`AuthorizeError::Redirect`]) go back to the client
 //! with `error`, `error_description`, `state` and `iss`.
 
-use chrono::{DateTime, Duration, Utc};
-use colophon_store::{CodeRecord, ConsentRecord};
+use chrono::Duration;
+use colophon_store::{CodeRecord, ConsentRecord, PendingConsentRecord};
 
 use crate::clients::OAuthClient;
 use crate::pkce::{self, Method};
@@ -17,8 +17,6 @@ use crate::{secret, AuthError, AuthServer, CODE_SECS};
 pub const MAX_STATE_BYTES: usize = 2048;
 /// How long a request may wait on the consent page.
 const PENDING_TTL: Duration = Duration::minutes(10);
-/// Requests kept waiting at most (the oldest are dropped past this).
-const PENDING_MAX: usize = 10_000;
 
 /// The `prompt` parameter.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
@@ -82,12 +80,44 @@ pub enum ConsentDecision {
     Deny,
 }
 
-/// A request waiting on the consent page, bound to the browser that saw it.
-#[derive(Debug, Clone)]
-pub(crate) struct PendingConsent {
-    request: AuthorizationRequest,
-    cookie_hash: String,
-    created: DateTime<Utc>,
+impl AuthorizationRequest {
+    /// The request as authorization parameters: [`AuthServer::check_authorization`] reads them
+    /// back into the same request (checked again, against the client as it is then).
+    fn to_params(&self) -> String {
+        let mut ser = url::form_urlencoded::Serializer::new(String::new());
+        ser.append_pair("response_type", "code")
+            .append_pair("client_id", &self.client.id)
+            .append_pair("redirect_uri", &self.redirect_uri)
+            .append_pair("scope", &self.scopes.to_string());
+        if let Some(state) = &self.state {
+            ser.append_pair("state", state);
+        }
+        if self.offline {
+            ser.append_pair("access_type", "offline");
+        }
+        let prompt: Vec<&str> = [
+            (self.prompt.none, "none"),
+            (self.prompt.consent, "consent"),
+            (self.prompt.select_account, "select_account"),
+        ]
+        .into_iter()
+        .filter_map(|(on, word)| on.then_some(word))
+        .collect();
+        if !prompt.is_empty() {
+            ser.append_pair("prompt", &prompt.join(" "));
+        }
+        if self.include_granted_scopes {
+            ser.append_pair("include_granted_scopes", "true");
+        }
+        if let Some(hint) = &self.login_hint {
+            ser.append_pair("login_hint", hint);
+        }
+        if let Some((challenge, method)) = &self.code_challenge {
+            ser.append_pair("code_challenge", challenge)
+                .append_pair("code_challenge_method", method.as_str());
+        }
+        ser.finish()
+    }
 }
 
 fn page(status: u16, error: &'static str, description: impl Into<String>) -> AuthorizeError {
@@ -430,57 +460,46 @@ impl AuthServer {
     }
 
     /// Parks `req` while the browser holding `cookie` looks at the consent page; returns the
-    /// request id the page posts back.
-    pub fn begin_consent(&self, cookie: &str, req: AuthorizationRequest) -> String {
+    /// request id the page posts back. The request is kept in the store, so whichever server
+    /// process receives the answer can take it.
+    pub async fn begin_consent(
+        &self,
+        cookie: &str,
+        req: &AuthorizationRequest,
+    ) -> Result<String, AuthError> {
         let now = self.now();
         let id = secret::random_urlsafe(16);
-        let mut pending = self.inner.pending.lock().unwrap_or_else(|p| p.into_inner());
-        pending.retain(|_, p| now - p.created < PENDING_TTL);
-        if pending.len() >= PENDING_MAX {
-            if let Some(oldest) = pending
-                .iter()
-                .min_by_key(|(_, p)| p.created)
-                .map(|(k, _)| k.clone())
-            {
-                pending.remove(&oldest);
-            }
-        }
-        pending.insert(
-            id.clone(),
-            PendingConsent {
-                request: req,
+        self.store()
+            .park_consent(&PendingConsentRecord {
+                id_hash: secret::hash(&id),
                 cookie_hash: secret::hash(cookie),
+                request: req.to_params(),
                 created: now,
-            },
-        );
-        id
+                expires: now + PENDING_TTL,
+            })
+            .await?;
+        Ok(id)
     }
 
     /// Takes the parked request `id` if it belongs to the browser holding `cookie`, has not
-    /// expired, and its client still exists: each request can be answered once. Another
-    /// browser's request stays untouched.
+    /// expired, and still passes every check against its client as it is now (not deleted, the
+    /// redirect URI still registered): each request can be answered once. Another browser's
+    /// request stays untouched.
     pub async fn take_consent(
         &self,
         cookie: &str,
         id: &str,
     ) -> Result<Option<AuthorizationRequest>, AuthError> {
-        let Some(request) = self.take_pending(cookie, id) else {
+        let taken = self
+            .store()
+            .take_consent(&secret::hash(id), &secret::hash(cookie), self.now())
+            .await?;
+        let Some(encoded) = taken else {
             return Ok(None);
         };
-        match self.find_client(&request.client.id).await? {
-            Some(client) if client.accepts_redirect(&request.redirect_uri) => Ok(Some(request)),
-            _ => Ok(None),
-        }
-    }
-
-    fn take_pending(&self, cookie: &str, id: &str) -> Option<AuthorizationRequest> {
-        let now = self.now();
-        let mut pending = self.inner.pending.lock().unwrap_or_else(|p| p.into_inner());
-        let p = pending.get(id)?;
-        if !secret::ct_eq(&p.cookie_hash, &secret::hash(cookie)) {
-            return None;
-        }
-        let p = pending.remove(id)?;
-        (now - p.created < PENDING_TTL).then_some(p.request)
+        let params: Vec<(String, String)> = url::form_urlencoded::parse(encoded.as_bytes())
+            .into_owned()
+            .collect();
+        Ok(self.check_authorization(&params).await.ok())
     }
 }

@@ -122,7 +122,10 @@ impl AuthServer {
         let key = secret::hash(cookie);
         let throttle = &self.inner.user_codes_by_session;
         let by_addr = &self.inner.user_codes_by_addr;
-        if throttle.is_locked(&key, now) || by_addr.is_locked(addr, now) {
+        let store = self.store();
+        if throttle.is_locked(store, &key, now).await?
+            || by_addr.is_locked(store, addr, now).await?
+        {
             return Ok(Err(UserCodeError::Locked));
         }
         let code = normalize_user_code(typed);
@@ -152,10 +155,12 @@ impl AuthServer {
         match usable {
             Some(p) => Ok(Ok(p)),
             None => {
-                throttle.fail(&key, now);
-                by_addr.fail(addr, now);
+                throttle.fail(store, &key, now).await?;
+                by_addr.fail(store, addr, now).await?;
                 Ok(Err(
-                    if throttle.is_locked(&key, now) || by_addr.is_locked(addr, now) {
+                    if throttle.is_locked(store, &key, now).await?
+                        || by_addr.is_locked(store, addr, now).await?
+                    {
                         UserCodeError::Locked
                     } else {
                         UserCodeError::Invalid
@@ -275,7 +280,7 @@ impl AuthServer {
                     created: now,
                     revoked: None,
                 };
-                Ok(self.issue_grant(grant, true).await?)
+                Ok(self.issue_new_grant(grant, true).await?)
             }
             _ => Err(OAuthError::invalid_grant("Bad Request")),
         }

@@ -1,14 +1,12 @@
-//! [`AuthServer`]: the authorization server's state (store, clock, issuer, throttles, pending
-//! consents). Its methods live in the modules of each concern (`accounts`, `clients`,
+//! [`AuthServer`]: the authorization server's state (store, clock, issuer, throttles; the
+//! throttles' counts and pending consents live in the store, shared by every process). Its methods live in the modules of each concern (`accounts`, `clients`,
 //! `authorize`, `token`, `device`, `tokens`).
 
-use std::collections::HashMap;
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 
 use chrono::Duration;
 use colophon_store::Store;
 
-use crate::authorize::PendingConsent;
 use crate::clock::Clock;
 use crate::throttle::Throttle;
 
@@ -39,8 +37,6 @@ pub(crate) struct Inner {
     pub(crate) user_codes_by_addr: Throttle,
     /// Failed token requests per client: 50 per 5 minutes.
     pub(crate) token_failures_by_client: Throttle,
-    /// Authorization requests waiting on the consent page, by request id.
-    pub(crate) pending: Mutex<HashMap<String, PendingConsent>>,
     /// A real argon2id hash of nothing, verified against when the email is unknown so that
     /// both failures take the same time.
     pub(crate) dummy_hash: tokio::sync::OnceCell<String>,
@@ -56,12 +52,11 @@ impl AuthServer {
                 config: AuthConfig {
                     issuer: config.issuer.trim_end_matches('/').to_owned(),
                 },
-                signin_by_email: Throttle::new(5, Duration::minutes(15)),
-                signin_by_addr: Throttle::new(20, Duration::minutes(15)),
-                user_codes_by_session: Throttle::new(5, Duration::minutes(15)),
-                user_codes_by_addr: Throttle::new(20, Duration::minutes(15)),
-                token_failures_by_client: Throttle::new(50, Duration::minutes(5)),
-                pending: Mutex::default(),
+                signin_by_email: Throttle::new("signin-email", 5, Duration::minutes(15)),
+                signin_by_addr: Throttle::new("signin-addr", 20, Duration::minutes(15)),
+                user_codes_by_session: Throttle::new("user-code-session", 5, Duration::minutes(15)),
+                user_codes_by_addr: Throttle::new("user-code-addr", 20, Duration::minutes(15)),
+                token_failures_by_client: Throttle::new("token-client", 50, Duration::minutes(5)),
                 dummy_hash: tokio::sync::OnceCell::new(),
             }),
         }

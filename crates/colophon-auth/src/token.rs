@@ -106,7 +106,7 @@ impl AuthServer {
         };
         let now = self.now();
         let throttle = &self.inner.token_failures_by_client;
-        if throttle.is_locked(id, now) {
+        if throttle.is_locked(self.store(), id, now).await? {
             return Err(OAuthError {
                 status: 429,
                 error: "slow_down",
@@ -168,7 +168,8 @@ impl AuthServer {
             if e.error == "invalid_grant" {
                 self.inner
                     .token_failures_by_client
-                    .fail(&client.id, self.now());
+                    .fail(self.store(), &client.id, self.now())
+                    .await?;
             }
         }
         result
@@ -195,8 +196,19 @@ impl AuthServer {
                 return Err(OAuthError::invalid_grant("Malformed auth code."))
             }
             CodeRedemption::Replayed(r) => {
-                // RFC 6749 §4.1.2: a replayed code revokes what it issued.
-                if store.revoke_grant(&r.grant_id, now).await? {
+                // RFC 6749 §4.1.2: a replayed code revokes what it issued — also when the
+                // first exchange has not stored its grant yet: the grant is barred.
+                let barred = GrantRecord {
+                    id: r.grant_id.clone(),
+                    user_id: r.user_id.clone(),
+                    client_id: r.client_id.clone(),
+                    scopes: r.scopes.clone(),
+                    access_type: r.access_type.clone(),
+                    origin: "code".into(),
+                    created: r.created,
+                    revoked: Some(now),
+                };
+                if store.bar_grant(&barred).await? {
                     tracing::warn!(
                         client.id = %r.client_id, user.id = %r.user_id, grant.id = %r.grant_id,
                         "authorization code replayed: grant {} revoked", r.grant_id
@@ -238,17 +250,32 @@ impl AuthServer {
             created: now,
             revoked: None,
         };
-        let response = self.issue_grant(grant, record.issue_refresh).await?;
-        Ok(response)
+        match self.issue_grant(grant, record.issue_refresh).await? {
+            Some(response) => Ok(response),
+            // The code was replayed while this exchange ran: the replay barred the grant.
+            None => Err(OAuthError::invalid_grant("Bad Request")),
+        }
     }
 
-    /// Stores a new grant with an access token (and a refresh token), keeping at most
-    /// [`REFRESH_GRANT_CAP`] live refresh grants per user and client.
-    pub(crate) async fn issue_grant(
+    /// [`Self::issue_grant`] for a grant with a fresh random id (which nothing can have barred).
+    pub(crate) async fn issue_new_grant(
         &self,
         grant: GrantRecord,
         with_refresh: bool,
     ) -> Result<TokenResponse, AuthError> {
+        self.issue_grant(grant, with_refresh)
+            .await?
+            .ok_or_else(|| AuthError::Internal("a fresh grant id was already taken".into()))
+    }
+
+    /// Stores a new grant with an access token (and a refresh token), keeping at most
+    /// [`REFRESH_GRANT_CAP`] live refresh grants per user and client; `None` (nothing issued)
+    /// when the grant's id was barred, i.e. its authorization code was replayed meanwhile.
+    pub(crate) async fn issue_grant(
+        &self,
+        grant: GrantRecord,
+        with_refresh: bool,
+    ) -> Result<Option<TokenResponse>, AuthError> {
         let now = grant.created;
         let access = new_access_token();
         let mut tokens = vec![TokenRecord {
@@ -273,7 +300,13 @@ impl AuthServer {
             });
         }
         let store = self.store();
-        store.insert_grant(&grant, &tokens).await?;
+        if !store.insert_grant(&grant, &tokens).await? {
+            tracing::warn!(
+                client.id = %grant.client_id, user.id = %grant.user_id, grant.id = %grant.id,
+                "grant {} was barred before it was stored: nothing issued", grant.id
+            );
+            return Ok(None);
+        }
         // Now and then, sweep what expired more than a day ago (no background task needed).
         if rand::random::<u8>() < 4 {
             let removed = store.prune_expired(now - Duration::days(1)).await?;
@@ -297,13 +330,13 @@ impl AuthServer {
             grant.origin = %grant.origin, refresh = refresh.is_some(),
             "tokens issued to client {} for user {}", grant.client_id, grant.user_id
         );
-        Ok(TokenResponse {
+        Ok(Some(TokenResponse {
             access_token: access,
             expires_in: ACCESS_TOKEN_SECS,
             refresh_token: refresh,
             scope: grant.scopes,
             token_type: "Bearer",
-        })
+        }))
     }
 
     async fn refresh(

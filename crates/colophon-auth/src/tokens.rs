@@ -282,7 +282,7 @@ impl AuthServer {
             revoked: None,
         };
         tracing::info!(user.id = %account.id, client.id = %client.id, "issuing an access token from the command line for user {} and client {}", account.id, client.id);
-        let response = self.issue_grant(grant, false).await?;
+        let response = self.issue_new_grant(grant, false).await?;
         Ok((response, client))
     }
 }

@@ -230,6 +230,20 @@ async fn main() -> anyhow::Result<()> {
         len / 1024,
         t.elapsed().as_secs_f64() * 1e3
     );
+    for round in ["first: generated", "again: cached"] {
+        let t = Instant::now();
+        let (status, len) = get(
+            &client,
+            &format!("{base}/books/download/x.pdf?id={id}&output=pdf"),
+        )
+        .await;
+        assert_eq!(status, 200);
+        println!(
+            "PDF download ({round}, {} KiB)  {:>8.3} ms",
+            len / 1024,
+            t.elapsed().as_secs_f64() * 1e3
+        );
+    }
     let _ = tx.send(());
     let _ = server.await;
     Ok(())

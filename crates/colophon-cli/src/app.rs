@@ -10,7 +10,7 @@ use colophon_http::{AppState, HttpConfig};
 use colophon_search::SearchIndex;
 use colophon_service::console::QuotaDefaults;
 use colophon_service::{
-    ApiKeys, Catalog, Console, Content, Covers, Library, UploadLimits, Uploads,
+    ApiKeys, Catalog, Console, Content, Covers, Library, Licensing, UploadLimits, Uploads,
 };
 use colophon_store::Store;
 
@@ -97,10 +97,35 @@ pub async fn open_backend_with_clock(
         .await
         .context("applying database migrations")?;
     let index_dir = settings.data_dir.join("index");
-    let index = SearchIndex::open_or_create(&index_dir)
-        .with_context(|| format!("opening the search index at {}", index_dir.display()))?;
+    // The index is derived data: one built by another version (another schema) is rebuilt
+    // from the store, so an upgrade needs no manual `colophon reindex`.
+    let (index, rebuild) = match SearchIndex::open_or_create(&index_dir) {
+        Err(colophon_search::SearchError::SchemaMismatch { .. }) => {
+            tracing::warn!(
+                "the search index at {} was built by another version of colophon: rebuilding it from the store",
+                index_dir.display()
+            );
+            let fresh = SearchIndex::recreate(&index_dir).with_context(|| {
+                format!("recreating the search index at {}", index_dir.display())
+            })?;
+            (fresh, true)
+        }
+        other => (
+            other
+                .with_context(|| format!("opening the search index at {}", index_dir.display()))?,
+            false,
+        ),
+    };
+    let catalog = Catalog::new(store.clone(), index);
+    if rebuild {
+        let n = catalog
+            .reindex(|_| {})
+            .await
+            .context("rebuilding the search index")?;
+        tracing::info!(volumes = n, "search index rebuilt");
+    }
     Ok(Backend {
-        catalog: Catalog::new(store.clone(), index),
+        catalog,
         keys: ApiKeys::new(store.clone()),
         covers: Covers::new(store.clone(), Some(settings.data_dir.join("cover-cache"))),
         store,
@@ -139,6 +164,8 @@ impl Application {
         let auth = backend.auth(&public_url);
         let clock = backend.clock.clone();
         let library = Library::new(backend.catalog.clone(), Arc::new(move || clock.now()));
+        let clock = backend.clock.clone();
+        let licensing = Licensing::new(backend.catalog.clone(), Arc::new(move || clock.now()));
         let console = backend.console(auth.clone(), settings);
         let trusted_proxies = settings
             .trusted_proxies
@@ -173,6 +200,7 @@ impl Application {
             catalog: backend.catalog,
             keys: backend.keys,
             library,
+            licensing,
             auth: auth.clone(),
             console: console.clone(),
             config: Arc::new(HttpConfig {
@@ -186,6 +214,7 @@ impl Application {
                     .iter()
                     .map(|e| e.trim().to_lowercase())
                     .collect(),
+                quota_errors: settings.quota_errors,
             }),
         };
         Ok(Self {

@@ -3,8 +3,10 @@
 pub mod clients;
 pub mod config;
 pub mod covers;
+pub mod families;
 pub mod import;
 pub mod keys;
+pub mod lending;
 pub mod maintenance;
 pub mod projects;
 pub mod serve;

@@ -39,6 +39,7 @@ struct FileConfig {
     max_upload_bytes: Option<u64>,
     quota_requests_per_day: Option<i64>,
     quota_requests_per_minute_per_user: Option<i64>,
+    quota_errors: Option<String>,
     trusted_proxies: Option<Vec<String>>,
     console_administrators: Option<Vec<String>>,
 }
@@ -66,6 +67,8 @@ pub struct Settings {
     pub quota_requests_per_day: Option<i64>,
     /// Default requests per quota user per minute (`None`: unlimited).
     pub quota_requests_per_minute_per_user: Option<i64>,
+    /// How a used-up quota is answered: today's 429 or the pre-2020 403 reasons.
+    pub quota_errors: colophon_http::QuotaErrors,
     /// Proxies (addresses or CIDR ranges) whose `X-Forwarded-For` is believed.
     pub trusted_proxies: Vec<String>,
     /// Emails of the developer console's administrators.
@@ -89,6 +92,7 @@ impl std::fmt::Debug for Settings {
                 "quota_requests_per_minute_per_user",
                 &self.quota_requests_per_minute_per_user,
             )
+            .field("quota_errors", &self.quota_errors)
             .field("trusted_proxies", &self.trusted_proxies)
             .field("console_administrators", &self.console_administrators)
             .finish()
@@ -123,6 +127,7 @@ impl Settings {
             max_upload_bytes: 100 << 20,
             quota_requests_per_day: None,
             quota_requests_per_minute_per_user: None,
+            quota_errors: colophon_http::QuotaErrors::Current,
             trusted_proxies: Vec::new(),
             console_administrators: Vec::new(),
         }
@@ -177,6 +182,16 @@ impl Settings {
         }
         if let Some(v) = f.quota_requests_per_minute_per_user {
             self.quota_requests_per_minute_per_user = Some(v);
+        }
+        if let Some(v) = f.quota_errors {
+            self.quota_errors = match v.as_str() {
+                "current" => colophon_http::QuotaErrors::Current,
+                "legacy" => colophon_http::QuotaErrors::Legacy,
+                other => anyhow::bail!(
+                    "in the configuration file {}: quota_errors must be \"current\" or \"legacy\", not {other:?}",
+                    path.display()
+                ),
+            };
         }
         if let Some(v) = f.trusted_proxies {
             self.trusted_proxies = v;

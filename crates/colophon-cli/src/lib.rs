@@ -48,9 +48,15 @@ pub enum Command {
     /// Cover images (`covers import DIR`).
     #[command(subcommand)]
     Covers(commands::covers::CoversCommand),
+    /// Lent volumes: copies owned and offline device limits (`myconfig.requestAccess`).
+    #[command(subcommand)]
+    Lending(commands::lending::LendingCommand),
     /// Manage user accounts.
     #[command(subcommand)]
     Users(commands::users::UsersCommand),
+    /// Manage families (family sharing).
+    #[command(subcommand)]
+    Families(commands::families::FamiliesCommand),
     /// Manage OAuth clients.
     #[command(subcommand)]
     Clients(commands::clients::ClientsCommand),
@@ -103,7 +109,9 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Keys(cmd) => commands::keys::run(cmd).await,
         Command::Projects(cmd) => commands::projects::run(cmd).await,
         Command::Covers(cmd) => commands::covers::run(cmd).await,
+        Command::Lending(cmd) => commands::lending::run(cmd).await,
         Command::Users(cmd) => commands::users::run(cmd).await,
+        Command::Families(cmd) => commands::families::run(cmd).await,
         Command::Clients(cmd) => commands::clients::run(cmd).await,
         Command::Tokens(cmd) => commands::tokens::run(cmd).await,
         Command::Config(cmd) => commands::config::run(cmd),

@@ -74,9 +74,11 @@ pub fn is_replayed(record: &VolumeRecord) -> bool {
 /// The `accessInfo` of a volume, without `country` and `webReaderLink` (set per request).
 /// `base` is the public base URL for `downloadLink` (`None`: no links, as the index needs).
 ///
-/// Only public-domain books get a `downloadLink` (EPUB, made from the stored text). Colophon
-/// keeps no PDF and makes none, so a public-domain book's `pdf.isAvailable` is `false`
-/// truthfully; for other books `isAvailable` repeats what the source said of the edition.
+/// Only public-domain books get a `downloadLink`: the EPUB and the PDF Colophon makes from the
+/// stored text, each when the stored `accessInfo` says the format is available (the import
+/// sets `pdf.isAvailable: false` for a text the standard PDF fonts cannot set, see
+/// [`crate::winansi`]). No `acsTokenLink`: there is no Adobe Content Server behind Colophon.
+/// For other books `isAvailable` repeats what the source said of the edition.
 pub fn access_info(record: &VolumeRecord, base: Option<&str>) -> Option<AccessInfo> {
     if is_replayed(record) {
         return record.access_info.clone();
@@ -90,6 +92,7 @@ pub fn access_info(record: &VolumeRecord, base: Option<&str>) -> Option<AccessIn
     };
     let rights = Rights::of(record);
     let epub_stored = stored.epub.as_ref().and_then(|e| e.is_available) == Some(true);
+    let pdf_stored = stored.pdf.as_ref().and_then(|e| e.is_available) == Some(true);
     // Outside the public domain a format's availability is the source's word (an edition
     // sold as EPUB; `download=epub` means "purchase may still be needed"), never a link.
     let as_stored = |f: Option<&FormatAccess>| {
@@ -100,16 +103,23 @@ pub fn access_info(record: &VolumeRecord, base: Option<&str>) -> Option<AccessIn
     };
     let (viewability, status, epub, pdf) = match rights {
         Rights::PublicDomain => {
-            let epub = if epub_stored {
-                Some(FormatAccess {
-                    is_available: Some(true),
-                    download_link: base.map(|b| download_link(b, record, "epub")),
-                    acs_token_link: None,
-                })
-            } else {
-                unavailable()
+            let format = |available: bool, ext: &str| {
+                if available {
+                    Some(FormatAccess {
+                        is_available: Some(true),
+                        download_link: base.map(|b| download_link(b, record, ext)),
+                        acs_token_link: None,
+                    })
+                } else {
+                    unavailable()
+                }
             };
-            ("ALL_PAGES", "FULL_PUBLIC_DOMAIN", epub, unavailable())
+            (
+                "ALL_PAGES",
+                "FULL_PUBLIC_DOMAIN",
+                format(epub_stored, "epub"),
+                format(pdf_stored, "pdf"),
+            )
         }
         Rights::FullView => (
             "ALL_PAGES",
@@ -151,6 +161,17 @@ pub fn access_info(record: &VolumeRecord, base: Option<&str>) -> Option<AccessIn
         quote_sharing_allowed: Some(stored.quote_sharing_allowed.unwrap_or(false)),
         ..AccessInfo::default()
     })
+}
+
+/// Marks the PDF unavailable in an imported record's `accessInfo` when its full text has
+/// characters the standard PDF fonts cannot set (Colophon embeds no fonts; see
+/// [`crate::winansi`]). Called once per imported record that carries a text.
+pub fn mark_pdf(access: &mut AccessInfo, text: &str) {
+    if let Some(pdf) = access.pdf.as_mut() {
+        if pdf.is_available == Some(true) && !crate::winansi::encodable(text) {
+            pdf.is_available = Some(false);
+        }
+    }
 }
 
 /// `{base}/books/download/<Title>.epub?id=ID&hl=&output=epub&source=gbs_api`, the shape of
@@ -241,7 +262,7 @@ mod tests {
     }
 
     #[test]
-    fn public_domain_gets_an_epub_download_and_no_pdf() {
+    fn public_domain_gets_epub_and_pdf_downloads() {
         let r = record(Some(pd()), "epub:x");
         assert_eq!(Rights::of(&r), Rights::PublicDomain);
         let a = access_info(&r, Some("http://h")).unwrap();
@@ -253,7 +274,28 @@ mod tests {
             epub.download_link.as_deref(),
             Some("http://h/books/download/Pride_and_Prejudice.epub?id=abcdefghijkl&hl=&output=epub&source=gbs_api")
         );
-        assert_eq!(a.pdf.unwrap().is_available, Some(false));
+        let pdf = a.pdf.unwrap();
+        assert_eq!(pdf.is_available, Some(true));
+        assert_eq!(
+            pdf.download_link.as_deref(),
+            Some("http://h/books/download/Pride_and_Prejudice.pdf?id=abcdefghijkl&hl=&output=pdf&source=gbs_api")
+        );
+        assert_eq!(pdf.acs_token_link, None);
+        // A text the standard fonts cannot set was imported with pdf unavailable.
+        let mut no_pdf = pd();
+        no_pdf.pdf = Some(FormatAccess {
+            is_available: Some(false),
+            ..FormatAccess::default()
+        });
+        let a = access_info(&record(Some(no_pdf), "epub:x"), Some("http://h")).unwrap();
+        assert_eq!(
+            a.pdf.unwrap(),
+            FormatAccess {
+                is_available: Some(false),
+                ..FormatAccess::default()
+            }
+        );
+        assert_eq!(a.epub.unwrap().is_available, Some(true));
     }
 
     #[test]

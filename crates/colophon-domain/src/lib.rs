@@ -7,12 +7,16 @@ pub mod contribution;
 pub mod ids;
 pub mod isbn;
 pub mod key_restrictions;
+pub mod lending;
 pub mod library;
 pub mod options;
+pub mod paging;
 pub mod recommend;
 pub mod record;
 pub mod render;
 pub mod search;
+pub mod series;
+pub mod winansi;
 
 pub use contribution::{merge, text_digest, Contribution};
 pub use ids::{VolumeId, VolumeIdError};

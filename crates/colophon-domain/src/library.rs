@@ -57,6 +57,9 @@ pub const FIXED_SHELVES: &[FixedShelf] = &[
     shelf(7, "My eBooks", false, false),
 ];
 
+/// "Recently viewed": filled by the server as the user opens books, not writable by clients.
+pub const RECENTLY_VIEWED: ShelfId = ShelfId(6);
+
 const fn shelf(id: i32, title: &'static str, public: bool, writable: bool) -> FixedShelf {
     FixedShelf {
         id: ShelfId(id),

@@ -54,6 +54,10 @@ pub fn render_volume(
     let id = record.id.as_str();
     let base = opts.base_url;
     let mut info = record.volume_info.clone();
+    info.series_info = info
+        .series_info
+        .as_ref()
+        .map(crate::series::public_series_info);
     let extra = opts
         .search
         .as_ref()

@@ -20,7 +20,7 @@ use colophon_service::console::{AccessDenied, RequestFacts, UsageTag};
 
 use crate::params::QueryParams;
 use crate::request::Caller;
-use crate::{ApiError, AppState};
+use crate::{ApiError, AppState, QuotaErrors};
 
 /// Where [`admit`] leaves the project and key a request is charged to, for [`record_usage`].
 #[derive(Clone, Default)]
@@ -114,14 +114,16 @@ pub async fn admit(
                 .unwrap_or_default(),
         },
         AccessDenied::DailyLimit(number, value) => ApiError::QuotaExceeded {
+            legacy: state.config.quota_errors == QuotaErrors::Legacy,
             limit: "Queries per day",
-            limit_id: "defaultPerDayPerProject",
+            limit_id: crate::error::DAILY_LIMIT_ID,
             value,
             number,
         },
         AccessDenied::UserMinuteLimit(number, value) => ApiError::QuotaExceeded {
+            legacy: state.config.quota_errors == QuotaErrors::Legacy,
             limit: "Queries per minute per user",
-            limit_id: "defaultPerMinutePerUser",
+            limit_id: crate::error::USER_MINUTE_LIMIT_ID,
             value,
             number,
         },

@@ -26,6 +26,9 @@ impl From<ContentError> for ApiError {
             ContentError::NoContent => {
                 ApiError::NotFound("This volume has no content to download.".into())
             }
+            ContentError::FormatUnavailable(format) => {
+                ApiError::NotFound(format!("No {format} of this volume is available."))
+            }
             other => ApiError::Internal(other.to_string()),
         }
     }

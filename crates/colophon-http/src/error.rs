@@ -127,10 +127,14 @@ pub enum ApiError {
     ProjectMismatch,
     /// A quota is used up (row 12): `limit` is Google's limit name, `Queries per day` or
     /// `Queries per minute per user`. Google's current front end answers both with 429
-    /// `rateLimitExceeded` (its pre-2020 `dailyLimitExceeded` / `userRateLimitExceeded`
-    /// reasons are gone); the `ErrorInfo` metadata tells the two apart (`quota_limit`).
-    #[error("Quota exceeded for quota metric 'Queries' and limit '{limit}' of service 'books.googleapis.com' for consumer 'project_number:{number}'.")]
+    /// `rateLimitExceeded`; the `ErrorInfo` metadata tells the two apart (`quota_limit`).
+    /// With `legacy` (the server's `quota_errors = "legacy"`), the pre-2020 answers: 403
+    /// `usageLimits` / `dailyLimitExceeded` or `userRateLimitExceeded`, which older clients
+    /// look for.
+    #[error("{}", quota_message(limit, *legacy, *number))]
     QuotaExceeded {
+        /// Answer in the pre-2020 dialect.
+        legacy: bool,
         /// Limit name.
         limit: &'static str,
         /// Google's quota-limit id (`defaultPerDayPerProject`, `defaultPerMinutePerUser`).
@@ -395,6 +399,22 @@ impl ApiError {
                 None,
                 None,
             ),
+            E::QuotaExceeded {
+                legacy: true,
+                limit_id,
+                ..
+            } => (
+                StatusCode::FORBIDDEN,
+                "PERMISSION_DENIED",
+                "usageLimits",
+                if *limit_id == DAILY_LIMIT_ID {
+                    "dailyLimitExceeded"
+                } else {
+                    "userRateLimitExceeded"
+                },
+                None,
+                Some("RATE_LIMIT_EXCEEDED"),
+            ),
             E::QuotaExceeded { .. } => (
                 StatusCode::TOO_MANY_REQUESTS,
                 "RESOURCE_EXHAUSTED",
@@ -496,6 +516,23 @@ impl ApiError {
                 details,
             },
         }
+    }
+}
+
+/// Google's quota-limit id of the per-project daily quota.
+pub const DAILY_LIMIT_ID: &str = "defaultPerDayPerProject";
+/// Google's quota-limit id of the per-user minute quota.
+pub const USER_MINUTE_LIMIT_ID: &str = "defaultPerMinutePerUser";
+
+/// The message of a quota answer: today's wording, or the pre-2020 one.
+fn quota_message(limit: &str, legacy: bool, number: i64) -> String {
+    match (legacy, limit) {
+        (true, "Queries per day") => "Daily Limit Exceeded".to_owned(),
+        (true, _) => "User Rate Limit Exceeded".to_owned(),
+        (false, _) => format!(
+            "Quota exceeded for quota metric 'Queries' and limit '{limit}' of service \
+             'books.googleapis.com' for consumer 'project_number:{number}'."
+        ),
     }
 }
 
@@ -609,6 +646,18 @@ impl From<LibraryError> for ApiError {
                 "The timestamp is more than a day in the future.",
             ),
             other => ApiError::Internal(other.to_string()),
+        }
+    }
+}
+
+impl From<colophon_service::LicensingError> for ApiError {
+    fn from(e: colophon_service::LicensingError) -> Self {
+        use colophon_service::LicensingError as L;
+        match e {
+            L::VolumeNotFound => ApiError::VolumeNotFound,
+            L::Settings(e) => ApiError::invalid("body", format!("Invalid settings: {e}.")),
+            L::Catalog(e) => e.into(),
+            L::Store(e) => e.into(),
         }
     }
 }

@@ -5,9 +5,11 @@ mod bookshelves;
 mod cloudloading;
 mod console_gate;
 mod content;
+mod discovery;
 pub mod error;
 mod json_body;
 mod layers;
+mod myconfig;
 mod mylibrary;
 mod oauth;
 mod pages;
@@ -21,4 +23,4 @@ mod volumes;
 
 pub use error::ApiError;
 pub use router::router;
-pub use state::{AppState, HttpConfig};
+pub use state::{AppState, HttpConfig, QuotaErrors};

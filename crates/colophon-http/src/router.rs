@@ -16,8 +16,8 @@ use tower_http::trace::TraceLayer;
 
 use crate::error::BearerChallenge;
 use crate::{
-    bookshelves, cloudloading, content, layers, mylibrary, oauth, pages, volumes, ApiError,
-    AppState,
+    bookshelves, cloudloading, content, discovery, layers, myconfig, mylibrary, oauth, pages,
+    volumes, ApiError, AppState,
 };
 
 /// Builds the application: Books API routes, internal probes, and the layers for errors,
@@ -33,6 +33,8 @@ pub fn router(state: AppState) -> Router {
         .merge(annotation_routes())
         .merge(library_routes())
         .merge(upload_routes())
+        .merge(discovery_routes())
+        .merge(myconfig_routes())
         // Usage of every Books API method: a route layer covers only the routes added above
         // it, so every API route goes before this line.
         .route_layer(middleware::from_fn_with_state(
@@ -131,10 +133,15 @@ pub fn router(state: AppState) -> Router {
             state.clone(),
             bearer_challenge,
         ))
-        .layer(CompressionLayer::new().gzip(true).compress_when(
-            // EPUBs are zip files already (and keep their byte ranges).
-            DefaultPredicate::new().and(NotForContentType::const_new("application/epub+zip")),
-        ))
+        .layer(
+            CompressionLayer::new().gzip(true).compress_when(
+                // EPUBs are zip files and PDFs' streams are deflated already (and both keep
+                // their byte ranges).
+                DefaultPredicate::new()
+                    .and(NotForContentType::const_new("application/epub+zip"))
+                    .and(NotForContentType::const_new("application/pdf")),
+            ),
+        )
         .layer(CatchPanicLayer::custom(|_| {
             ApiError::Internal("a handler panicked".into()).into_response()
         }))
@@ -277,6 +284,76 @@ fn is_upload_path(path: &str) -> bool {
     path == cloudloading::UPLOAD_PATH || path == pages::uploads::FORM_PATH
 }
 
+/// `series.*`, `onboarding.*`, `personalizedstream.get`, `familysharing.*`,
+/// `notification.get`, `promooffer.*`, `dictionary.listOfflineMetadata`.
+fn discovery_routes() -> Router<AppState> {
+    use discovery::{absent, familysharing, onboarding, personalizedstream, series};
+    Router::new()
+        .route("/books/v1/series/get", get(series::get))
+        .route("/books/v1/series/membership/get", get(series::membership))
+        .route(
+            "/books/v1/onboarding/listCategories",
+            get(onboarding::list_categories),
+        )
+        .route(
+            "/books/v1/onboarding/listCategoryVolumes",
+            get(onboarding::list_category_volumes),
+        )
+        .route(
+            "/books/v1/personalizedstream/get",
+            get(personalizedstream::get),
+        )
+        .route(
+            "/books/v1/familysharing/getFamilyInfo",
+            get(familysharing::get_family_info),
+        )
+        .route("/books/v1/familysharing/share", post(familysharing::share))
+        .route(
+            "/books/v1/familysharing/unshare",
+            post(familysharing::unshare),
+        )
+        .route("/books/v1/notification/get", get(absent::notification))
+        .route("/books/v1/promooffer/get", get(absent::promooffer_get))
+        .route(
+            "/books/v1/promooffer/accept",
+            post(absent::promooffer_accept),
+        )
+        .route(
+            "/books/v1/promooffer/dismiss",
+            post(absent::promooffer_dismiss),
+        )
+        .route(
+            "/books/v1/dictionary/listOfflineMetadata",
+            get(absent::dictionary_metadata),
+        )
+}
+
+/// `myconfig.*`: lent books' licenses and user settings.
+fn myconfig_routes() -> Router<AppState> {
+    const BASE: &str = "/books/v1/myconfig";
+    Router::new()
+        .route(
+            &format!("{BASE}/requestAccess"),
+            post(myconfig::request_access),
+        )
+        .route(
+            &format!("{BASE}/releaseDownloadAccess"),
+            post(myconfig::release_download_access),
+        )
+        .route(
+            &format!("{BASE}/syncVolumeLicenses"),
+            post(myconfig::sync_volume_licenses),
+        )
+        .route(
+            &format!("{BASE}/getUserSettings"),
+            get(myconfig::get_user_settings),
+        )
+        .route(
+            &format!("{BASE}/updateUserSettings"),
+            post(myconfig::update_user_settings),
+        )
+}
+
 /// The library's POST-only paths, for the `Allow` header of a 405.
 fn is_library_post(path: &str) -> bool {
     (path.starts_with("/books/v1/mylibrary/bookshelves/")
@@ -403,6 +480,14 @@ fn allowed_methods(path: &str) -> &'static str {
         "/books/v1/cloudloading/updateBook",
         "/books/v1/cloudloading/deleteBook",
         "/account/uploads/delete",
+        "/books/v1/familysharing/share",
+        "/books/v1/familysharing/unshare",
+        "/books/v1/promooffer/accept",
+        "/books/v1/promooffer/dismiss",
+        "/books/v1/myconfig/requestAccess",
+        "/books/v1/myconfig/releaseDownloadAccess",
+        "/books/v1/myconfig/syncVolumeLicenses",
+        "/books/v1/myconfig/updateUserSettings",
     ];
     const GET_AND_POST: &[&str] = &[
         "/o/oauth2/v2/auth",

@@ -2,7 +2,8 @@
 //!
 //! One object per line: `key` (stable slug), `title`, `subtitle`, `authors`, `publisher`,
 //! `publishedDate`, `description`, `categories`, `pageCount`, `printType`, `maturityRating`,
-//! `language`, `averageRating`, `ratingsCount`, `identifiers` (`gutenberg`, `lccn`, `oclc`).
+//! `language`, `averageRating`, `ratingsCount`, `identifiers` (`gutenberg`, `lccn`, `oclc`),
+//! `series` (`[{"title": "Sherlock Holmes", "number": "3"}]`).
 //! Every demo work is in the public domain: full view, free, EPUB and PDF available.
 
 use chrono::Utc;
@@ -31,6 +32,15 @@ struct DemoLine {
     ratings_count: Option<i32>,
     #[serde(default)]
     identifiers: Identifiers,
+    #[serde(default)]
+    series: Vec<DemoSeries>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct DemoSeries {
+    title: String,
+    number: Option<String>,
 }
 
 #[derive(Deserialize, Default)]
@@ -95,6 +105,16 @@ fn parse_line(line: &str) -> Result<VolumeRecord, String> {
             ..PanelizationSummary::default()
         }),
         language: Some(d.language.unwrap_or_else(|| "un".into())),
+        series_info: colophon_domain::series::series_info(
+            &d.series
+                .into_iter()
+                .map(|s| colophon_domain::series::SeriesEntry {
+                    title: s.title,
+                    kind: colophon_domain::series::SeriesKind::Series,
+                    position: s.number,
+                })
+                .collect::<Vec<_>>(),
+        ),
         ..VolumeInfo::default()
     };
     let source_key = format!("demo:{}", d.key);

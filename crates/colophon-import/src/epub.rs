@@ -12,6 +12,9 @@
 //! - `dc:publisher` -> `publisher`; `dc:date` (EPUB 2: not `opf:event="modification"`) ->
 //!   `publishedDate`; `dc:language` -> `language` (two-letter); `dc:description` (HTML stripped)
 //!   -> `description`; `dc:subject` -> `categories`.
+//! - Series: `<meta property="belongs-to-collection">` (refined by `collection-type`, `set` being
+//!   a collection, and `group-position`) and Calibre's `calibre:series` / `calibre:series_index`
+//!   -> `seriesInfo` (see [`colophon_domain::series`]).
 //! - `dc:identifier`: ISBNs (`urn:isbn:`, `opf:scheme="ISBN"`, `identifier-type`, or a bare
 //!   ISBN) -> `industryIdentifiers`; the package's unique identifier -> source key
 //!   `epub:<identifier>` (no identifier: `epub:sha256:<hash of the file>`).
@@ -48,6 +51,7 @@ use crate::booktext::{
     rejected, says_public_domain, set_public_domain, strip_html, Role, Walker,
 };
 use crate::{Rejected, SourceRecord};
+use colophon_domain::series::{SeriesEntry, SeriesKind};
 
 /// Safety limits for reading an untrusted EPUB.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -603,11 +607,17 @@ struct Package {
     spine: Vec<(String, bool)>,
     /// EPUB 2's `<meta name="cover" content="ID">`.
     cover_id: Option<String>,
+    /// EPUB 3's `<meta property="belongs-to-collection" id="ID">title</meta>`, in order.
+    collections: Vec<(Option<String>, String)>,
+    /// Calibre's `<meta name="calibre:series">` and `calibre:series_index`.
+    calibre_series: Option<String>,
+    calibre_series_index: Option<String>,
 }
 
 enum Pending {
     Dc(DcItem),
     Meta {
+        id: Option<String>,
         target: Option<String>,
         property: String,
     },
@@ -683,7 +693,11 @@ fn pending(e: &BytesStart<'_>, name: &str) -> Option<Pending> {
         "meta" => {
             let property = attr(e, "property")?;
             let target = attr(e, "refines").map(|t| t.trim_start_matches('#').to_owned());
-            return Some(Pending::Meta { target, property });
+            return Some(Pending::Meta {
+                id: attr_exact(e, "id"),
+                target,
+                property,
+            });
         }
         _ => return None,
     };
@@ -711,8 +725,17 @@ fn finish_pending(p: Pending, text: &str, pkg: &mut Package) {
                 pkg.dc.push(item);
             }
         }
-        Pending::Meta { target, property } => {
-            if let Some(target) = target {
+        Pending::Meta {
+            id,
+            target,
+            property,
+        } => {
+            if target.is_none() && property == "belongs-to-collection" {
+                let title = clean(text);
+                if !title.trim().is_empty() {
+                    pkg.collections.push((id, title));
+                }
+            } else if let Some(target) = target {
                 pkg.refines.push(Refine {
                     target,
                     property,
@@ -744,6 +767,12 @@ fn structural(e: &BytesStart<'_>, name: &str, pkg: &mut Package) {
         "meta" if attr(e, "name").is_some_and(|n| n.eq_ignore_ascii_case("cover")) => {
             pkg.cover_id = attr(e, "content");
         }
+        "meta" if attr(e, "name").as_deref() == Some("calibre:series") => {
+            pkg.calibre_series = attr(e, "content").map(|c| clean(&c));
+        }
+        "meta" if attr(e, "name").as_deref() == Some("calibre:series_index") => {
+            pkg.calibre_series_index = attr(e, "content");
+        }
         "itemref" => {
             if let Some(idref) = attr(e, "idref") {
                 let linear = attr(e, "linear").is_none_or(|l| l.trim() != "no");
@@ -772,6 +801,46 @@ impl Package {
             .iter()
             .filter(move |r| Some(r.target.as_str()) == id && r.property == property)
             .map(|r| r.value.as_str())
+    }
+
+    /// The series and collections of the book: EPUB 3's `belongs-to-collection` (with its
+    /// `collection-type` and `group-position` refinements), then Calibre's `calibre:series`
+    /// and `calibre:series_index`.
+    fn series(&self) -> Vec<SeriesEntry> {
+        let mut out: Vec<SeriesEntry> = self
+            .collections
+            .iter()
+            .map(|(id, title)| {
+                let kind = self.refined(id.as_deref(), "collection-type").next();
+                SeriesEntry {
+                    title: title.clone(),
+                    kind: if kind == Some("set") {
+                        SeriesKind::Collection
+                    } else {
+                        SeriesKind::Series
+                    },
+                    position: self
+                        .refined(id.as_deref(), "group-position")
+                        .next()
+                        .map(str::to_owned),
+                }
+            })
+            .collect();
+        if let Some(title) = self.calibre_series.clone().filter(|t| !t.trim().is_empty()) {
+            // Calibre writes whole numbers as `3.0`.
+            let position = self
+                .calibre_series_index
+                .as_deref()
+                .map(|p| p.trim().trim_end_matches(".0").to_owned());
+            out.push(SeriesEntry {
+                title,
+                kind: SeriesKind::Series,
+                position,
+            });
+        }
+        // Series first (their numbers are the reading order), then sets.
+        out.sort_by_key(|e| e.kind == SeriesKind::Collection);
+        out
     }
 
     fn items(&self, kind: Dc) -> impl Iterator<Item = &DcItem> {
@@ -870,6 +939,7 @@ impl Package {
         for s in &subjects {
             rec.add_category(s);
         }
+        rec.volume_info.series_info = colophon_domain::series::series_info(&self.series());
 
         let mut key = None;
         let mut standard_ebooks = false;
@@ -1106,6 +1176,43 @@ mod tests {
             ],
             deflated(),
         )
+    }
+
+    #[test]
+    fn series_from_collections_and_calibre() {
+        let xml = opf(
+            r##"<meta id="c1" property="belongs-to-collection">Best Novels</meta>
+    <meta property="collection-type" refines="#c1">set</meta>
+    <meta property="group-position" refines="#c1">31</meta>
+    <meta id="c2" property="belongs-to-collection">Oz</meta>
+    <meta property="collection-type" refines="#c2">series</meta>
+    <meta property="group-position" refines="#c2">2</meta>
+    <meta name="calibre:series" content="Land of Oz Extras"/>
+    <meta name="calibre:series_index" content="4.0"/>"##,
+            "",
+            "",
+        );
+        let pkg = parse_opf(&xml).unwrap();
+        let series = pkg.series();
+        let titles: Vec<(&str, SeriesKind, Option<&str>)> = series
+            .iter()
+            .map(|e| (e.title.as_str(), e.kind, e.position.as_deref()))
+            .collect();
+        assert_eq!(
+            titles,
+            vec![
+                ("Oz", SeriesKind::Series, Some("2")),
+                ("Land of Oz Extras", SeriesKind::Series, Some("4")),
+                ("Best Novels", SeriesKind::Collection, Some("31")),
+            ]
+        );
+        let rec = pkg.record("x").unwrap();
+        let info = rec.volume_info.series_info.unwrap();
+        assert_eq!(info["bookDisplayNumber"], "2");
+        assert_eq!(
+            info["volumeSeries"][0]["seriesId"],
+            colophon_domain::series::series_id("Oz")
+        );
     }
 
     #[test]

@@ -32,6 +32,7 @@
 //! | `subjects` + the work's `subjects` | `categories` (Open Library's own shelf marks — `Accessible book`, `Protected DAISY`, `In library`, `OverDrive`, `nyt:…` — left out) |
 //! | `description` (else the work's); a string or `{type, value}` | `description` |
 //! | `physical_format` (`E-book`, `Electronic resource` / others) | `saleInfo.isEbook` true / false |
+//! | `series` (`Everyday handbook series, 254`; a bare number continues the entry before it) | `seriesInfo` (series title and number, see [`series_entries`]) |
 //! | — | `printType` `BOOK` |
 //!
 //! An edition without a key, or without a title of its own or of its work, is rejected; a work
@@ -769,6 +770,8 @@ struct EditionJson {
     description: Text,
     #[serde(default)]
     physical_format: Text,
+    #[serde(default)]
+    series: Texts,
 }
 
 // Lenient field types: Open Library's data has every shape, and one odd field must not cost
@@ -1184,6 +1187,7 @@ fn map_edition(e: &EditionJson, key: &str, joiner: &mut Joiner) -> Result<Source
         .map(str::to_owned)
         .or_else(|| work.as_ref().and_then(|w| w.d.clone()));
     info.print_type = Some("BOOK".into());
+    info.series_info = colophon_domain::series::series_info(&series_entries(e.series.iter()));
     for isbn in e.isbn_13.iter().chain(e.isbn_10.iter()) {
         r.add_isbn(isbn);
     }
@@ -1215,6 +1219,59 @@ fn map_edition(e: &EditionJson, key: &str, joiner: &mut Joiner) -> Result<Source
         });
     }
     Ok(r)
+}
+
+/// Open Library's `series` strings as series entries: a trailing number (`, 254`, `; 3`,
+/// `, No. 2`, ` v. 4`, ` #5`) is the book's number in the series; an entry that is only a number
+/// gives the number of the entry before it (`["College outline series,", "56"]`).
+pub(crate) fn series_entries<'a>(
+    values: impl Iterator<Item = &'a str>,
+) -> Vec<colophon_domain::series::SeriesEntry> {
+    use colophon_domain::series::{SeriesEntry, SeriesKind};
+    let trim = |s: &str| {
+        s.trim()
+            .trim_end_matches(['.', ',', ';', ':', '-'])
+            .trim()
+            .to_owned()
+    };
+    let mut out: Vec<SeriesEntry> = Vec::new();
+    for raw in values {
+        let v = trim(raw);
+        if v.is_empty() {
+            continue;
+        }
+        if v.bytes().all(|b| b.is_ascii_digit()) {
+            if let Some(last) = out.last_mut().filter(|e| e.position.is_none()) {
+                last.position = Some(v);
+            }
+            continue;
+        }
+        let digits = v.len() - v.trim_end_matches(|c: char| c.is_ascii_digit()).len();
+        let (mut title, mut position) = (v.clone(), None);
+        if digits > 0 {
+            let head = &v[..v.len() - digits];
+            let lower = head.to_lowercase();
+            let marker = [
+                ", no. ", " no. ", ", no.", " no.", ", v. ", " v. ", ", vol. ", " vol. ", " #",
+                ", ", "; ", " ; ",
+            ]
+            .iter()
+            .find(|m| lower.ends_with(*m));
+            if let Some(m) = marker {
+                let t = trim(&head[..head.len() - m.len()]);
+                if !t.is_empty() {
+                    title = t;
+                    position = Some(v[v.len() - digits..].to_owned());
+                }
+            }
+        }
+        out.push(SeriesEntry {
+            title,
+            kind: SeriesKind::Series,
+            position,
+        });
+    }
+    out
 }
 
 #[cfg(test)]
@@ -1356,6 +1413,33 @@ mod tests {
             .filter(|r| r.volume_info.authors.is_some())
             .count();
         assert!(with_authors >= 60, "{with_authors}");
+    }
+
+    #[test]
+    fn series_strings() {
+        let e = series_entries(
+            [
+                "Everyday handbook series, 254",
+                "College outline series,",
+                "56",
+                "A Book Apart, No. 2",
+                "Dover thrift editions",
+            ]
+            .into_iter(),
+        );
+        let got: Vec<(&str, Option<&str>)> = e
+            .iter()
+            .map(|e| (e.title.as_str(), e.position.as_deref()))
+            .collect();
+        assert_eq!(
+            got,
+            vec![
+                ("Everyday handbook series", Some("254")),
+                ("College outline series", Some("56")),
+                ("A Book Apart", Some("2")),
+                ("Dover thrift editions", None),
+            ]
+        );
     }
 
     #[test]

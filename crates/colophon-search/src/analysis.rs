@@ -17,7 +17,7 @@ pub(crate) const TEXT_TOKENIZER: &str = "colophon_text";
 pub(crate) const PLAIN_TOKENIZER: &str = "colophon_plain";
 
 /// Tokens longer than this (in bytes) are dropped, at index and query time alike.
-const MAX_TOKEN_BYTES: usize = 40;
+pub(crate) const MAX_TOKEN_BYTES: usize = 40;
 
 /// Analyzer of every free-text field: Unicode word split (CJK text in bigrams, see
 /// [`crate::words`]), lower case, diacritics folded

@@ -13,6 +13,7 @@ use tantivy::Term;
 use crate::analysis::{
     analyze_into, looks_like_isbn, looks_like_volume_id, normalize_lccn, normalize_oclc, title_key,
 };
+use crate::native::{NativeLanguage, NativeStemmers};
 use crate::plain_seek::PlainSeek;
 use crate::query::{Clause, ParsedQuery, QueryField};
 use crate::schema::{tags, Boosts, Fields};
@@ -46,6 +47,10 @@ pub(crate) struct Compiler<'a> {
     plain_tokens: Vec<(usize, String)>,
     /// Compile typo-tolerant word clauses ([`Compiler::compile_fuzzy`]).
     fuzzy: bool,
+    /// The catalog's languages with a stemmer of their own: each plain word is also looked
+    /// up stemmed in each of them ([`crate::native`]).
+    pub native_languages: Vec<NativeLanguage>,
+    native: NativeStemmers,
 }
 
 /// Shortest word (in characters) allowed one typo; from [`TWO_TYPOS_FROM`] on, two.
@@ -68,6 +73,8 @@ impl<'a> Compiler<'a> {
             tokens: Vec::new(),
             plain_tokens: Vec::new(),
             fuzzy: false,
+            native_languages: Vec::new(),
+            native: NativeStemmers::default(),
         }
     }
 
@@ -183,6 +190,13 @@ impl<'a> Compiler<'a> {
                 ];
                 let mut shoulds = self.text_queries(&any);
                 if !clause.phrase {
+                    shoulds.extend(self.native_queries(
+                        &clause.text,
+                        &[
+                            (f.native_title, Boosts::TITLE),
+                            (f.native_text, Boosts::DESCRIPTION),
+                        ],
+                    ));
                     // Not in the description and full text: their dictionaries are large
                     // (slow to walk with an automaton) and full of near-words.
                     shoulds.extend(self.fuzzy_query());
@@ -197,10 +211,18 @@ impl<'a> Compiler<'a> {
                 }
                 any_of(shoulds)
             }
-            QueryField::Title => self.words(
-                clause,
-                &[(f.title, Boosts::TITLE), (f.subtitle, Boosts::SUBTITLE)],
-            ),
+            QueryField::Title => {
+                let mut queries = self.text_queries_of(
+                    &clause.text,
+                    &[(f.title, Boosts::TITLE), (f.subtitle, Boosts::SUBTITLE)],
+                );
+                if !clause.phrase {
+                    queries.extend(
+                        self.native_queries(&clause.text, &[(f.native_title, Boosts::TITLE)]),
+                    );
+                }
+                any_of(queries)
+            }
             QueryField::Author => self.words(clause, &[(f.authors, Boosts::AUTHORS)]),
             QueryField::Publisher => self.words(clause, &[(f.publisher, Boosts::PUBLISHER)]),
             QueryField::Subject => self.words(clause, &[(f.categories, Boosts::CATEGORIES)]),
@@ -217,9 +239,35 @@ impl<'a> Compiler<'a> {
     /// they are how programs (metadata tools, `intitle:X inauthor:Y`) look up a known book,
     /// and a near-miss there is a wrong answer rather than a help.
     fn words(&mut self, clause: &Clause, fields: &[(Field, f32)]) -> ClauseQuery {
-        self.analyze(&clause.text);
-        let queries = self.text_queries(fields);
-        any_of(queries)
+        any_of(self.text_queries_of(&clause.text, fields))
+    }
+
+    fn text_queries_of(&mut self, text: &str, fields: &[(Field, f32)]) -> Vec<Box<dyn Query>> {
+        self.analyze(text);
+        self.text_queries(fields)
+    }
+
+    /// For a one-word clause: the word stemmed in each of the catalog's own-stemmer languages,
+    /// looked up under that language's prefix in `fields` (only that language's volumes have
+    /// such terms). Nothing for several words: those fields keep no positions.
+    fn native_queries(&mut self, text: &str, fields: &[(Field, f32)]) -> Vec<Box<dyn Query>> {
+        let mut terms: Vec<String> = Vec::new();
+        for &lang in &self.native_languages {
+            if let Some(term) = self.native.term(lang, text) {
+                terms.push(term);
+            }
+        }
+        let mut out = Vec::with_capacity(terms.len() * fields.len());
+        for term in &terms {
+            for &(field, boost) in fields {
+                let q = TermQuery::new(
+                    Term::from_field_text(field, term),
+                    IndexRecordOption::WithFreqs,
+                );
+                out.push(Box::new(BoostQuery::new(Box::new(q), boost)) as Box<dyn Query>);
+            }
+        }
+        out
     }
 
     fn analyze(&mut self, text: &str) {

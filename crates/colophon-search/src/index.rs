@@ -16,6 +16,7 @@ use crate::analysis::{
 };
 use crate::collector::{Candidate, PageCollector};
 use crate::compile::Compiler;
+use crate::native::{self, NativeLanguage, NativeStemmers};
 use crate::query::{self, ParsedQuery};
 use crate::schema::{self, tags, Boosts, Fields};
 use crate::snippet::{self, Source};
@@ -42,6 +43,8 @@ struct Inner {
     /// Prototypes, cloned per search (analyzers need `&mut`).
     text: TextAnalyzer,
     keys: TextAnalyzer,
+    /// The catalog's languages with a stemmer of their own, as of a searcher generation.
+    native_languages: std::sync::Mutex<Option<(u64, Vec<NativeLanguage>)>>,
 }
 
 impl std::fmt::Debug for SearchIndex {
@@ -138,6 +141,7 @@ impl SearchIndex {
                 fields,
                 text: text_analyzer(),
                 keys: key_analyzer(),
+                native_languages: std::sync::Mutex::new(None),
             }),
         })
     }
@@ -172,6 +176,7 @@ impl SearchIndex {
             writer,
             inner: self.inner.clone(),
             keys: key_analyzer(),
+            native: NativeStemmers::default(),
             pending: 0,
         })
     }
@@ -230,6 +235,28 @@ impl SearchIndex {
         self.search_in(&query::parse(&req.q), req, Some(ids))
     }
 
+    /// The catalog's languages with a stemmer of their own (see [`crate::native`]), worked
+    /// out once per searcher generation.
+    fn native_languages(
+        &self,
+        searcher: &tantivy::Searcher,
+    ) -> Result<Vec<NativeLanguage>, SearchError> {
+        let generation = searcher.generation().generation_id();
+        let mut cached = self
+            .inner
+            .native_languages
+            .lock()
+            .unwrap_or_else(|p| p.into_inner());
+        if let Some((g, langs)) = cached.as_ref() {
+            if *g == generation {
+                return Ok(langs.clone());
+            }
+        }
+        let langs = native::languages_present(searcher, self.inner.fields.tags)?;
+        *cached = Some((generation, langs.clone()));
+        Ok(langs)
+    }
+
     fn search_in(
         &self,
         parsed: &ParsedQuery,
@@ -237,7 +264,9 @@ impl SearchIndex {
         within: Option<&[VolumeId]>,
     ) -> Result<SearchResults, SearchError> {
         let inner = &*self.inner;
+        let searcher = inner.reader.searcher();
         let mut compiler = Compiler::new(&inner.fields, inner.text.clone(), inner.keys.clone());
+        compiler.native_languages = self.native_languages(&searcher)?;
         let compiled = compiler.compile(parsed, req);
         let Some(mut query) = compiled.query else {
             return Ok(SearchResults::default());
@@ -262,7 +291,6 @@ impl SearchIndex {
             }
         };
         query = restrict(query);
-        let searcher = inner.reader.searcher();
         let start = req.start_index as usize;
         let max = req.max_results as usize;
         let limit = if max == 0 || start as u64 >= searcher.num_docs() {
@@ -318,6 +346,133 @@ impl SearchIndex {
     }
 }
 
+/// What [`SearchIndex::browse`] lists.
+#[derive(Debug, Clone, Copy)]
+pub enum Browse<'a> {
+    /// The volumes of one series (by series id).
+    Series(&'a str),
+    /// The volumes with any of these top-level subjects (as [`SearchIndex::topics`] names them).
+    Topics(&'a [String]),
+    /// Every volume.
+    All,
+}
+
+impl SearchIndex {
+    /// Lists volumes without a query: the most popular first (ratings), then by id; `total`
+    /// is exact. `NotMature` leaves out volumes rated `MATURE`.
+    ///
+    /// # Errors
+    /// [`SearchError::Engine`] on I/O errors reading the index.
+    pub fn browse(
+        &self,
+        what: Browse<'_>,
+        start: u32,
+        max: u32,
+        max_maturity: Option<colophon_domain::MaturityRating>,
+    ) -> Result<SearchResults, SearchError> {
+        let inner = &*self.inner;
+        let f = &inner.fields;
+        let base: Box<dyn Query> = match what {
+            Browse::Series(id) => {
+                Box::new(TermSetQuery::new([Term::from_field_text(f.series, id)]))
+            }
+            Browse::Topics(names) => Box::new(TermSetQuery::new(
+                names.iter().map(|n| Term::from_field_text(f.topic, n)),
+            )),
+            Browse::All => Box::new(AllQuery),
+        };
+        let mut clauses: Vec<(Occur, Box<dyn Query>)> =
+            vec![(Occur::Must, Box::new(ConstScoreQuery::new(base, 1.0)))];
+        if max_maturity == Some(colophon_domain::MaturityRating::NotMature) {
+            clauses.push((
+                Occur::MustNot,
+                Box::new(TermSetQuery::new([Term::from_field_text(
+                    f.tags,
+                    &format!("{}MATURE", tags::MATURITY),
+                )])),
+            ));
+        }
+        let query = BooleanQuery::new(clauses);
+        let searcher = inner.reader.searcher();
+        let collector = PageCollector {
+            order: colophon_domain::OrderBy::Relevance,
+            limit: if max == 0 {
+                0
+            } else {
+                start as usize + max as usize
+            },
+        };
+        let page = searcher.search(&query, &collector)?;
+        let hits = page
+            .best
+            .iter()
+            .skip(start as usize)
+            .filter_map(|c| decode_id(c.id.0, c.id.1))
+            .map(|id| SearchHit {
+                id,
+                score: 0.0,
+                snippet: None,
+            })
+            .collect();
+        Ok(SearchResults {
+            total: page.total,
+            hits,
+        })
+    }
+
+    /// The catalog's largest top-level subjects (the `topic` values) with their numbers of
+    /// volumes, most volumes first, then by name; at most `limit`.
+    ///
+    /// # Errors
+    /// [`SearchError::Engine`] on I/O errors reading the index.
+    pub fn topics(&self, limit: usize) -> Result<Vec<(String, u64)>, SearchError> {
+        let searcher = self.inner.reader.searcher();
+        let field = self.inner.fields.topic;
+        // Document frequencies count deleted documents until segments merge: they only pick
+        // the candidates (twice as many as asked), whose live counts are then taken exactly.
+        let mut candidates: Vec<(String, u64)> = self.topic_frequencies()?.into_iter().collect();
+        candidates.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
+        candidates.truncate(limit.saturating_mul(2));
+        let mut out = Vec::with_capacity(candidates.len());
+        for (name, _) in candidates {
+            let q = TermSetQuery::new([Term::from_field_text(field, &name)]);
+            let n = searcher.search(&q, &tantivy::collector::Count)? as u64;
+            if n > 0 {
+                out.push((name, n));
+            }
+        }
+        out.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
+        out.truncate(limit);
+        Ok(out)
+    }
+
+    /// Every top-level subject of the catalog (the `topic` values), in byte order.
+    ///
+    /// # Errors
+    /// [`SearchError::Engine`] on I/O errors reading the index.
+    pub fn topic_names(&self) -> Result<Vec<String>, SearchError> {
+        let mut names: Vec<String> = self.topic_frequencies()?.into_keys().collect();
+        names.sort();
+        Ok(names)
+    }
+
+    /// The `topic` terms with their document frequencies summed over the segments.
+    fn topic_frequencies(&self) -> Result<std::collections::HashMap<String, u64>, SearchError> {
+        let searcher = self.inner.reader.searcher();
+        let mut out: std::collections::HashMap<String, u64> = Default::default();
+        for segment in searcher.segment_readers() {
+            let index = segment.inverted_index(self.inner.fields.topic)?;
+            let mut stream = index.terms().stream().map_err(TantivyError::from)?;
+            while stream.advance() {
+                if let Ok(name) = std::str::from_utf8(stream.key()) {
+                    *out.entry(name.to_owned()).or_default() += u64::from(stream.value().doc_freq);
+                }
+            }
+        }
+        Ok(out)
+    }
+}
+
 /// The snippet of one hit: from the description, or from the full text when that has
 /// more of the query's words.
 fn snippet_for(
@@ -356,6 +511,7 @@ pub struct IndexUpdater {
     writer: IndexWriter<TantivyDocument>,
     inner: Arc<Inner>,
     keys: TextAnalyzer,
+    native: NativeStemmers,
     pending: u64,
 }
 
@@ -513,6 +669,26 @@ impl IndexUpdater {
             }
         }
 
+        if let Some(lang) = info.language.as_deref().and_then(native::language_of) {
+            let mut head = String::new();
+            for text in [&info.title, &info.subtitle].into_iter().flatten() {
+                self.native.append_terms(lang, text, &mut head);
+            }
+            let mut body = String::new();
+            for text in info.categories.iter().flatten() {
+                self.native.append_terms(lang, text, &mut body);
+            }
+            if let Some(text) = &info.description {
+                self.native.append_terms(lang, text, &mut body);
+            }
+            if !head.is_empty() {
+                doc.add_text(f.native_title, head);
+            }
+            if !body.is_empty() {
+                doc.add_text(f.native_text, body);
+            }
+        }
+
         for isbn in record.isbns() {
             doc.add_text(f.isbn, isbn.isbn13());
         }
@@ -567,6 +743,20 @@ impl IndexUpdater {
             == Some(true)
         {
             doc.add_text(f.tags, tags::EPUB);
+        }
+        for m in colophon_domain::series::memberships(record) {
+            doc.add_text(f.series, m.series_id);
+        }
+        let mut topics: Vec<String> = info
+            .categories
+            .iter()
+            .flatten()
+            .filter_map(|c| colophon_domain::series::top_level_subject(c))
+            .collect();
+        topics.sort();
+        topics.dedup();
+        for t in topics {
+            doc.add_text(f.topic, t);
         }
         doc.add_u64(f.date, date_key(info.published_date.as_deref()));
         let ratings = info

@@ -6,6 +6,7 @@ mod collector;
 mod compile;
 mod error;
 mod index;
+mod native;
 mod plain_seek;
 pub mod query;
 mod schema;
@@ -16,5 +17,5 @@ mod words;
 mod tests;
 
 pub use error::{EngineError, SearchError};
-pub use index::{IndexUpdater, SearchIndex, DEFAULT_WRITER_MEMORY};
+pub use index::{Browse, IndexUpdater, SearchIndex, DEFAULT_WRITER_MEMORY};
 pub use query::{parse, Clause, ParsedQuery, QueryField};

@@ -10,9 +10,12 @@
 //! | `title_key` | raw, indexed | folded title; title + subtitle; title + each author's surname (both orders), for exact-title boosts |
 //! | `author_key` | raw, indexed | each author's name, folded, for exact-author boosts |
 //! | `plain` | text (unstemmed, folded), freqs | title, subtitle and authors: exact word forms rank above stemmed ones |
+//! | `native_title`, `native_text` | text (whitespace), freqs | for a volume in a language with its own stemmer: title and subtitle, subjects and description, stemmed in that language, terms prefixed (`fr:cheval`) ([`crate::native`]) |
 //! | `isbn` | raw, indexed | ISBN-13 of every ISBN-10/13 |
 //! | `lccn`, `oclc` | raw, indexed | normalised `OTHER` identifiers |
 //! | `tags` | raw, indexed | filter facets: `pt:BOOK`, `lang:en`, `mat:MATURE`, `view:PARTIAL`, `sale:FREE`, `ebook`, `epub` |
+//! | `series` | raw, indexed | the id of every series the volume belongs to (`seriesInfo.volumeSeries[].seriesId`) |
+//! | `topic` | raw, indexed | the top-level subject of each category, as written (`Fiction` of `Fiction / General`): onboarding categories |
 //! | `date` | u64 fast | `publishedDate` as `YYYYMMDD` (0 when unknown) |
 //! | `popularity` | u64 fast | `ratingsCount` (0 when unknown): the popularity prior of relevance order |
 //!
@@ -42,10 +45,14 @@ pub(crate) struct Fields {
     pub title_key: Field,
     pub author_key: Field,
     pub plain: Field,
+    pub native_title: Field,
+    pub native_text: Field,
     pub isbn: Field,
     pub lccn: Field,
     pub oclc: Field,
     pub tags: Field,
+    pub series: Field,
+    pub topic: Field,
     pub date: Field,
     pub popularity: Field,
 }
@@ -76,6 +83,11 @@ pub(crate) fn build() -> (Schema, Fields) {
             .set_tokenizer(PLAIN_TOKENIZER)
             .set_index_option(IndexRecordOption::WithFreqs),
     );
+    let native = TextOptions::default().set_indexing_options(
+        TextFieldIndexing::default()
+            .set_tokenizer("whitespace")
+            .set_index_option(IndexRecordOption::WithFreqs),
+    );
     let fields = Fields {
         id: b.add_text_field("id", raw.clone()),
         id_ci: b.add_text_field("id_ci", raw.clone()),
@@ -91,10 +103,14 @@ pub(crate) fn build() -> (Schema, Fields) {
         title_key: b.add_text_field("title_key", raw.clone()),
         author_key: b.add_text_field("author_key", raw.clone()),
         plain: b.add_text_field("plain", plain),
+        native_title: b.add_text_field("native_title", native.clone()),
+        native_text: b.add_text_field("native_text", native),
         isbn: b.add_text_field("isbn", raw.clone()),
         lccn: b.add_text_field("lccn", raw.clone()),
         oclc: b.add_text_field("oclc", raw.clone()),
-        tags: b.add_text_field("tags", raw),
+        tags: b.add_text_field("tags", raw.clone()),
+        series: b.add_text_field("series", raw.clone()),
+        topic: b.add_text_field("topic", raw),
         date: b.add_u64_field(DATE, FAST),
         popularity: b.add_u64_field(POPULARITY, FAST),
     };

@@ -362,6 +362,43 @@ fn folding_and_stemming() {
     assert_eq!(find(&index, "zombie"), names(&[4]));
 }
 
+/// Volumes in a language with a Snowball stemmer of its own are also stemmed in it
+/// (`crate::native`): inflected forms English stemming cannot relate meet, only within that
+/// language's volumes, and the form as written still ranks first.
+#[test]
+fn stemming_in_each_volumes_own_language() {
+    let index = index_of(&[
+        Rec::new(1, "Les chevaux de la nuit").language("fr"),
+        Rec::new(2, "Le cheval blanc").language("fr"),
+        Rec::new(3, "Chevaux of the Camargue").language("en"),
+        Rec::new(4, "Die Häuser am Fluss").language("de"),
+        Rec::new(5, "Notes")
+            .language("de")
+            .description("Ein Buch über alte Häuser."),
+        Rec::new(6, "Canciones")
+            .language("es-419")
+            .categories(&["Poesía / Canciones populares"]),
+        Rec::new(7, "Война и мир").language("ru"),
+    ]);
+    // French: "cheval" and "chevaux" are one stem in French volumes only.
+    assert_eq!(find(&index, "cheval"), names(&[1, 2]));
+    assert_eq!(find(&index, "chevaux"), names(&[1, 2, 3]));
+    assert_eq!(
+        ids(&index, &req("cheval"))[0],
+        id(2).to_string(),
+        "the word as written first"
+    );
+    assert_eq!(find(&index, "intitle:cheval"), names(&[1, 2]));
+    // German, umlauts as written or folded; titles above descriptions.
+    assert_eq!(ids(&index, &req("Haus")), names(&[4, 5]));
+    assert_eq!(find(&index, "haus"), names(&[4, 5]));
+    // Spanish with a region subtag, in the subjects; Russian in Cyrillic.
+    assert_eq!(find(&index, "cancion"), names(&[6]));
+    assert_eq!(find(&index, "войны"), names(&[7]));
+    // A phrase stays a phrase of the words as the main fields hold them.
+    assert!(find(&index, "\"le chevaux\"").is_empty());
+}
+
 #[test]
 fn filters() {
     let index = index_of(&catalog());
@@ -1229,4 +1266,92 @@ mod relevance {
             "bigrams must be adjacent"
         );
     }
+}
+
+/// `browse` (series, topics, everything) and `topics`: exact live counts after a deletion,
+/// paging in a stable order, the maturity filter.
+#[test]
+fn browsing_series_and_topics() {
+    use crate::Browse;
+    use colophon_domain::series::{series_id, series_info, SeriesEntry, SeriesKind};
+
+    let in_series = |rec: Rec, title: &str, n: &str| {
+        let mut rec = rec;
+        rec.0.volume_info.series_info = series_info(&[SeriesEntry {
+            title: title.into(),
+            kind: SeriesKind::Series,
+            position: Some(n.into()),
+        }]);
+        rec
+    };
+    let records = vec![
+        in_series(
+            Rec::new(1, "One").categories(&["Fiction / General"]),
+            "Saga",
+            "1",
+        ),
+        in_series(
+            Rec::new(2, "Two").categories(&["Fiction / Fantasy"]),
+            "Saga",
+            "2",
+        ),
+        in_series(
+            Rec::new(3, "Three")
+                .categories(&["Pirates--Fiction"])
+                .mature(),
+            "Saga",
+            "3",
+        ),
+        Rec::new(4, "Four").categories(&["History"]),
+        Rec::new(5, "Five"),
+    ];
+    let index = index_of(&records);
+    let saga = series_id("Saga");
+    let all = index.browse(Browse::Series(&saga), 0, 40, None).unwrap();
+    assert_eq!(all.total, 3);
+    let page = index.browse(Browse::Series(&saga), 1, 1, None).unwrap();
+    assert_eq!(page.hits.len(), 1);
+    assert_eq!(page.hits[0].id, all.hits[1].id);
+    let mild = index
+        .browse(
+            Browse::Series(&saga),
+            0,
+            40,
+            Some(MaturityRating::NotMature),
+        )
+        .unwrap();
+    assert_eq!(mild.total, 2);
+    assert_eq!(index.browse(Browse::All, 0, 0, None).unwrap().total, 5);
+
+    assert_eq!(
+        index.topics(10).unwrap(),
+        vec![
+            ("Fiction".to_owned(), 2),
+            ("History".to_owned(), 1),
+            ("Pirates".to_owned(), 1)
+        ]
+    );
+    assert_eq!(index.topics(1).unwrap(), vec![("Fiction".to_owned(), 2)]);
+    let fiction = index
+        .browse(
+            Browse::Topics(&["Fiction".to_owned(), "History".to_owned()]),
+            0,
+            40,
+            None,
+        )
+        .unwrap();
+    assert_eq!(fiction.total, 3);
+
+    // A deleted volume no longer counts, though its terms stay until segments merge.
+    let mut updater = index.updater_with(TEST_MEMORY, 1).unwrap();
+    updater.delete(&id(4)).unwrap();
+    updater.commit().unwrap();
+    assert_eq!(
+        index.topics(10).unwrap(),
+        vec![("Fiction".to_owned(), 2), ("Pirates".to_owned(), 1)]
+    );
+    assert_eq!(
+        index.topic_names().unwrap(),
+        ["Fiction", "History", "Pirates"]
+    );
 }

@@ -22,14 +22,18 @@ pub enum ContentError {
     /// Allowed, but Colophon holds no text for the volume.
     #[error("this volume has no content to download")]
     NoContent,
+    /// No file of this format can be made of the volume (a PDF of a text the standard PDF
+    /// fonts cannot set).
+    #[error("no {0} of this volume is available")]
+    FormatUnavailable(&'static str),
     /// The catalog or store failed.
     #[error(transparent)]
     Catalog(#[from] CatalogError),
     /// Cover processing failed.
     #[error(transparent)]
     Cover(#[from] CoverError),
-    /// Building the EPUB failed.
-    #[error("building the EPUB failed: {0}")]
+    /// Building the file failed.
+    #[error("building the download failed: {0}")]
     Build(String),
 }
 
@@ -66,6 +70,39 @@ pub struct Download {
 
 const CACHED_BOOKS: usize = 8;
 
+/// Generated downloads kept in memory (a PDF of a long novel is a few megabytes).
+const CACHED_DOWNLOADS: usize = 4;
+
+/// A download format Colophon generates from the stored text.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Format {
+    /// EPUB 3 (`epub_out`).
+    Epub,
+    /// PDF (`pdf_out`).
+    Pdf,
+}
+
+impl Format {
+    /// The extension and `output=` value.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Format::Epub => "epub",
+            Format::Pdf => "pdf",
+        }
+    }
+
+    /// `Content-Type`.
+    pub fn media_type(self) -> &'static str {
+        match self {
+            Format::Epub => "application/epub+zip",
+            Format::Pdf => "application/pdf",
+        }
+    }
+}
+
+/// Recently generated downloads, most recent first: (volume, etag, format, file).
+type DownloadCache = Arc<Mutex<Vec<(VolumeId, String, Format, Download)>>>;
+
 /// Recently opened books, most recent first: (volume, etag, text).
 type BookCache = Arc<Mutex<Vec<(VolumeId, String, Arc<Paginated>)>>>;
 
@@ -75,6 +112,7 @@ pub struct Content {
     catalog: Catalog,
     covers: Covers,
     books: BookCache,
+    downloads: DownloadCache,
 }
 
 impl Content {
@@ -84,6 +122,7 @@ impl Content {
             catalog,
             covers,
             books: Arc::new(Mutex::new(Vec::new())),
+            downloads: Arc::new(Mutex::new(Vec::new())),
         }
     }
 
@@ -189,29 +228,75 @@ impl Content {
 
     /// The EPUB of volume `id`, when its rights allow downloading: made from the stored text.
     pub async fn epub(&self, id: &str) -> Result<Download, ContentError> {
-        let opened = self.open(id).await?;
-        if !opened.rights.may_download() {
+        self.download(id, Format::Epub).await
+    }
+
+    /// The PDF of volume `id`, when its rights allow downloading and its `accessInfo` says a
+    /// PDF is available: made from the stored text (see `pdf_out`).
+    pub async fn pdf(&self, id: &str) -> Result<Download, ContentError> {
+        self.download(id, Format::Pdf).await
+    }
+
+    /// A generated download; the last few are kept in memory, keyed by the record's etag
+    /// (the bytes are deterministic, so a cache miss makes the same file again).
+    pub async fn download(&self, id: &str, format: Format) -> Result<Download, ContentError> {
+        let record = self.volume(id).await?;
+        let rights = Rights::of(&record);
+        if !rights.may_download() {
             return Err(ContentError::NotAllowed);
         }
-        let Some(book) = opened.book else {
+        if format == Format::Pdf
+            && colophon_domain::access::access_info(&record, None)
+                .and_then(|a| a.pdf)
+                .and_then(|p| p.is_available)
+                != Some(true)
+        {
+            return Err(ContentError::FormatUnavailable("PDF"));
+        }
+        {
+            let mut cache = self.downloads.lock().unwrap_or_else(|e| e.into_inner());
+            if let Some(pos) = cache
+                .iter()
+                .position(|(v, etag, f, _)| *v == record.id && *etag == record.etag && *f == format)
+            {
+                let hit = cache.remove(pos);
+                let file = hit.3.clone();
+                cache.insert(0, hit);
+                return Ok(file);
+            }
+        }
+        let Some(book) = self.paginated(&record).await? else {
             return Err(ContentError::NoContent);
         };
-        let record = opened.record;
         let file_name = format!(
-            "{}.epub",
+            "{}.{}",
             colophon_domain::render::title_slug(
                 record.volume_info.title.as_deref().unwrap_or("book")
-            )
+            ),
+            format.as_str()
         );
-        let bytes =
-            tokio::task::spawn_blocking(move || crate::epub_out::build_epub(&record, &book))
-                .await
-                .map_err(|e| ContentError::Build(e.to_string()))?
-                .map_err(|e| ContentError::Build(e.to_string()))?;
-        Ok(Download {
-            bytes: Arc::new(bytes),
-            media_type: "application/epub+zip",
-            file_name,
+        let for_build = record.clone();
+        let bytes = tokio::task::spawn_blocking(move || match format {
+            Format::Epub => crate::epub_out::build_epub(&for_build, &book)
+                .map_err(|e| ContentError::Build(e.to_string())),
+            // A text imported before the import checked it (accessInfo still says a PDF is
+            // available): refused like any volume without a PDF, not a server error.
+            Format::Pdf => crate::pdf_out::build_pdf(&for_build, &book)
+                .map_err(|_| ContentError::FormatUnavailable("PDF")),
         })
+        .await
+        .map_err(|e| ContentError::Build(e.to_string()))??;
+        let file = Download {
+            bytes: Arc::new(bytes),
+            media_type: format.media_type(),
+            file_name,
+        };
+        let mut cache = self.downloads.lock().unwrap_or_else(|e| e.into_inner());
+        cache.insert(
+            0,
+            (record.id.clone(), record.etag.clone(), format, file.clone()),
+        );
+        cache.truncate(CACHED_DOWNLOADS);
+        Ok(file)
     }
 }

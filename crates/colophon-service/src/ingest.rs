@@ -190,6 +190,9 @@ impl IngestSession<'_> {
             if let Some(bytes) = r.cover.take() {
                 covers.push((id.clone(), bytes));
             }
+            if let (Some(text), Some(access)) = (r.full_text.as_deref(), r.access_info.as_mut()) {
+                colophon_domain::access::mark_pdf(access, text);
+            }
             let list = contributions.entry(id.clone()).or_default();
             let old = list.iter().position(|c| c.source_key == r.source_key);
             let mut c = Contribution {

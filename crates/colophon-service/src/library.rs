@@ -18,10 +18,13 @@ use std::sync::Arc;
 use chrono::{DateTime, Utc};
 use colophon_domain::library::{
     AcquireMethod, FixedShelf, PositionAction, PositionKind, ProcessingState, ShelfId,
-    FIXED_SHELVES, MAX_FUTURE_SKEW,
+    FIXED_SHELVES, MAX_FUTURE_SKEW, RECENTLY_VIEWED,
 };
 use colophon_domain::{SearchRequest, VolumeId, VolumeRecord};
 use colophon_store::{MoveOutcome, ReadingPositionRecord, Store, StoreError};
+
+/// How many books the "Recently viewed" shelf keeps (the most recent first).
+pub const RECENTLY_VIEWED_MAX: u32 = 100;
 
 use crate::catalog::{Catalog, CatalogError, Found};
 
@@ -399,6 +402,30 @@ impl Library {
                 last: count.saturating_sub(1),
             }),
         }
+    }
+
+    /// Records that `user_id` opened `volume` (in the web reader): it goes to the front of
+    /// their "Recently viewed" shelf (6), which keeps the [`RECENTLY_VIEWED_MAX`] most recent.
+    /// Turning pages of the book already at the front writes nothing.
+    pub async fn record_view(&self, user_id: &str, volume: &VolumeId) -> LibraryResult<()> {
+        let shelf = RECENTLY_VIEWED.get();
+        let store = self.store();
+        let front = store.shelf_entries(user_id, shelf, 0, 1).await?;
+        if front.first().is_some_and(|e| &e.volume_id == volume) {
+            return Ok(());
+        }
+        let now = (self.now)();
+        store.add_to_shelf(user_id, shelf, volume, now).await?;
+        store.move_on_shelf(user_id, shelf, volume, 0).await?;
+        let overflow = store
+            .shelf_entries(user_id, shelf, RECENTLY_VIEWED_MAX, u32::MAX)
+            .await?;
+        for old in overflow {
+            store
+                .remove_from_shelf(user_id, shelf, &old.volume_id, now)
+                .await?;
+        }
+        Ok(())
     }
 
     /// `readingpositions.get`: the user's position in a catalog volume (`None`: never set,

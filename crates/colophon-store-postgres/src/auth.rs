@@ -4,8 +4,8 @@ use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 use colophon_store::{
     AccountStore, ClientRecord, CodeRecord, CodeRedemption, ConsentRecord, DeviceRecord,
-    GrantRecord, OAuthStore, SessionRecord, StoreError, StoreResult, TokenLookup, TokenRecord,
-    UserRecord,
+    GrantRecord, OAuthStore, PendingConsentRecord, SessionRecord, StoreError, StoreResult,
+    TokenLookup, TokenRecord, UserRecord,
 };
 
 use crate::{db_error, PgStore};
@@ -427,16 +427,17 @@ impl OAuthStore for PgStore {
         Ok(done.rows_affected() == 1)
     }
 
-    async fn insert_grant(&self, g: &GrantRecord, tokens: &[TokenRecord]) -> StoreResult<()> {
+    async fn insert_grant(&self, g: &GrantRecord, tokens: &[TokenRecord]) -> StoreResult<bool> {
         let mut tx = self
             .pool
             .begin()
             .await
             .map_err(db_error("storing a grant"))?;
-        sqlx::query(
+        let done = sqlx::query(
             "INSERT INTO oauth_grants
              (id, user_id, client_id, scopes, access_type, origin, created, revoked)
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
+             ON CONFLICT (id) DO NOTHING",
         )
         .bind(&g.id)
         .bind(&g.user_id)
@@ -449,10 +450,49 @@ impl OAuthStore for PgStore {
         .execute(&mut *tx)
         .await
         .map_err(db_error("storing a grant"))?;
+        if done.rows_affected() == 0 {
+            return Ok(false);
+        }
         for t in tokens {
             insert_token(&mut tx, t).await?;
         }
-        tx.commit().await.map_err(db_error("storing a grant"))
+        tx.commit().await.map_err(db_error("storing a grant"))?;
+        Ok(true)
+    }
+
+    async fn bar_grant(&self, g: &GrantRecord) -> StoreResult<bool> {
+        let revoked = g.revoked.unwrap_or(g.created);
+        let mut tx = self
+            .pool
+            .begin()
+            .await
+            .map_err(db_error("barring a grant"))?;
+        let live =
+            sqlx::query("UPDATE oauth_grants SET revoked = $2 WHERE id = $1 AND revoked IS NULL")
+                .bind(&g.id)
+                .bind(revoked)
+                .execute(&mut *tx)
+                .await
+                .map_err(db_error("barring a grant"))?;
+        sqlx::query(
+            "INSERT INTO oauth_grants
+             (id, user_id, client_id, scopes, access_type, origin, created, revoked)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
+             ON CONFLICT (id) DO NOTHING",
+        )
+        .bind(&g.id)
+        .bind(&g.user_id)
+        .bind(&g.client_id)
+        .bind(&g.scopes)
+        .bind(&g.access_type)
+        .bind(&g.origin)
+        .bind(g.created)
+        .bind(revoked)
+        .execute(&mut *tx)
+        .await
+        .map_err(db_error("barring a grant"))?;
+        tx.commit().await.map_err(db_error("barring a grant"))?;
+        Ok(live.rows_affected() == 1)
     }
 
     async fn revoke_grant(&self, grant_id: &str, when: DateTime<Utc>) -> StoreResult<bool> {
@@ -630,6 +670,14 @@ impl OAuthStore for PgStore {
                 "DELETE FROM oauth_devices WHERE expires < $1",
                 "pruning expired device authorizations",
             ),
+            (
+                "DELETE FROM oauth_pending_consents WHERE expires < $1",
+                "pruning expired consent requests",
+            ),
+            (
+                "DELETE FROM auth_failures WHERE at < $1",
+                "pruning old sign-in failures",
+            ),
         ] {
             let done = sqlx::query(sql)
                 .bind(before)
@@ -779,6 +827,99 @@ impl OAuthStore for PgStore {
         .await
         .map_err(db_error("redeeming a device code"))?;
         Ok(done.rows_affected() == 1)
+    }
+
+    async fn park_consent(&self, p: &PendingConsentRecord) -> StoreResult<()> {
+        sqlx::query(
+            "INSERT INTO oauth_pending_consents (id_hash, cookie_hash, request, created, expires)
+             VALUES ($1, $2, $3, $4, $5)",
+        )
+        .bind(&p.id_hash)
+        .bind(&p.cookie_hash)
+        .bind(&p.request)
+        .bind(p.created)
+        .bind(p.expires)
+        .execute(&self.pool)
+        .await
+        .map_err(db_error("parking a consent request"))?;
+        Ok(())
+    }
+
+    async fn take_consent(
+        &self,
+        id_hash: &str,
+        cookie_hash: &str,
+        now: DateTime<Utc>,
+    ) -> StoreResult<Option<String>> {
+        let row: Option<(String,)> = sqlx::query_as(
+            "DELETE FROM oauth_pending_consents
+             WHERE id_hash = $1 AND cookie_hash = $2 AND expires > $3
+             RETURNING request",
+        )
+        .bind(id_hash)
+        .bind(cookie_hash)
+        .bind(now)
+        .fetch_optional(&self.pool)
+        .await
+        .map_err(db_error("taking a consent request"))?;
+        Ok(row.map(|(r,)| r))
+    }
+
+    async fn record_failure(
+        &self,
+        bucket: &str,
+        key_hash: &str,
+        at: DateTime<Utc>,
+        forget_before: DateTime<Utc>,
+    ) -> StoreResult<()> {
+        let mut tx = self
+            .pool
+            .begin()
+            .await
+            .map_err(db_error("recording a failure"))?;
+        sqlx::query("DELETE FROM auth_failures WHERE bucket = $1 AND key_hash = $2 AND at < $3")
+            .bind(bucket)
+            .bind(key_hash)
+            .bind(forget_before)
+            .execute(&mut *tx)
+            .await
+            .map_err(db_error("recording a failure"))?;
+        sqlx::query("INSERT INTO auth_failures (bucket, key_hash, at) VALUES ($1, $2, $3)")
+            .bind(bucket)
+            .bind(key_hash)
+            .bind(at)
+            .execute(&mut *tx)
+            .await
+            .map_err(db_error("recording a failure"))?;
+        tx.commit().await.map_err(db_error("recording a failure"))
+    }
+
+    async fn count_failures(
+        &self,
+        bucket: &str,
+        key_hash: &str,
+        since: DateTime<Utc>,
+    ) -> StoreResult<u64> {
+        let (n,): (i64,) = sqlx::query_as(
+            "SELECT COUNT(*) FROM auth_failures WHERE bucket = $1 AND key_hash = $2 AND at > $3",
+        )
+        .bind(bucket)
+        .bind(key_hash)
+        .bind(since)
+        .fetch_one(&self.pool)
+        .await
+        .map_err(db_error("counting failures"))?;
+        Ok(u64::try_from(n).unwrap_or(0))
+    }
+
+    async fn clear_failures(&self, bucket: &str, key_hash: &str) -> StoreResult<()> {
+        sqlx::query("DELETE FROM auth_failures WHERE bucket = $1 AND key_hash = $2")
+            .bind(bucket)
+            .bind(key_hash)
+            .execute(&self.pool)
+            .await
+            .map_err(db_error("clearing failures"))?;
+        Ok(())
     }
 }
 

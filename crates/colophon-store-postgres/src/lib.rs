@@ -5,6 +5,8 @@ mod annotations;
 mod api_keys;
 mod auth;
 mod covers;
+mod families;
+mod lending;
 mod library;
 mod projects;
 mod sources;

@@ -173,6 +173,22 @@ pub enum CodeRedemption {
     Replayed(CodeRecord),
 }
 
+/// An authorization request waiting on the consent page, bound to the browser that saw it.
+/// Kept in the store so that any server process can answer the page's form.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PendingConsentRecord {
+    /// Hash of the request id the page posts back.
+    pub id_hash: String,
+    /// Hash of the session cookie of the browser that saw the page.
+    pub cookie_hash: String,
+    /// The checked request, encoded by the caller.
+    pub request: String,
+    /// When it was parked.
+    pub created: DateTime<Utc>,
+    /// When it may no longer be answered.
+    pub expires: DateTime<Utc>,
+}
+
 /// A device authorization (RFC 8628) in progress.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct DeviceRecord {
@@ -254,8 +270,14 @@ pub trait OAuthStore: Send + Sync {
     /// Forgets the consent of (user, client); `false` when there was none.
     async fn delete_consent(&self, user_id: &str, client_id: &str) -> StoreResult<bool>;
 
-    /// Stores a grant together with its first tokens, atomically.
-    async fn insert_grant(&self, grant: &GrantRecord, tokens: &[TokenRecord]) -> StoreResult<()>;
+    /// Stores a grant together with its first tokens, atomically; `false` (and nothing
+    /// written) when a grant with that id exists already, e.g. barred by [`Self::bar_grant`].
+    async fn insert_grant(&self, grant: &GrantRecord, tokens: &[TokenRecord]) -> StoreResult<bool>;
+    /// Revokes `grant` (its `revoked` time set), storing it revoked if it is not stored yet so
+    /// that a later [`Self::insert_grant`] of the same id fails: a replayed authorization code
+    /// kills what the first redemption issues even when that redemption is still running.
+    /// `true` when a live grant was revoked.
+    async fn bar_grant(&self, grant: &GrantRecord) -> StoreResult<bool>;
     /// Revokes one grant; `false` when it was unknown or already revoked.
     async fn revoke_grant(&self, grant_id: &str, when: DateTime<Utc>) -> StoreResult<bool>;
     /// Revokes every live grant of (user, client); returns how many.
@@ -292,8 +314,9 @@ pub trait OAuthStore: Send + Sync {
     ) -> StoreResult<bool>;
     /// Records a use of a token.
     async fn touch_token(&self, hash: &str, when: DateTime<Utc>) -> StoreResult<()>;
-    /// Deletes access tokens, authorization codes and device authorizations that expired
-    /// before `before`; returns how many rows went.
+    /// Deletes access tokens, authorization codes, device authorizations, parked consent
+    /// requests and throttle failures that expired (or happened) before `before`; returns how
+    /// many rows went.
     async fn prune_expired(&self, before: DateTime<Utc>) -> StoreResult<u64>;
 
     /// Stores an authorization code.
@@ -327,4 +350,35 @@ pub trait OAuthStore: Send + Sync {
     ) -> StoreResult<()>;
     /// Moves an `approved` authorization to `redeemed`; exactly one caller gets `true`.
     async fn redeem_device(&self, device_hash: &str) -> StoreResult<bool>;
+
+    /// Parks an authorization request while its browser shows the consent page.
+    async fn park_consent(&self, pending: &PendingConsentRecord) -> StoreResult<()>;
+    /// Removes and returns the request parked as `id_hash` by the browser `cookie_hash`, if it
+    /// has not expired at `now`; exactly one of concurrent callers gets it. A request parked by
+    /// another browser is left untouched.
+    async fn take_consent(
+        &self,
+        id_hash: &str,
+        cookie_hash: &str,
+        now: DateTime<Utc>,
+    ) -> StoreResult<Option<String>>;
+
+    /// Records a failure of `key_hash` in the throttle `bucket` at `at`, forgetting that key's
+    /// failures from before `forget_before`.
+    async fn record_failure(
+        &self,
+        bucket: &str,
+        key_hash: &str,
+        at: DateTime<Utc>,
+        forget_before: DateTime<Utc>,
+    ) -> StoreResult<()>;
+    /// How many failures of `key_hash` in `bucket` happened after `since`.
+    async fn count_failures(
+        &self,
+        bucket: &str,
+        key_hash: &str,
+        since: DateTime<Utc>,
+    ) -> StoreResult<u64>;
+    /// Forgets every failure of `key_hash` in `bucket`.
+    async fn clear_failures(&self, bucket: &str, key_hash: &str) -> StoreResult<()>;
 }

@@ -56,6 +56,10 @@ mod covers;
 pub use covers::*;
 mod uploads;
 pub use uploads::*;
+mod families;
+pub use families::*;
+mod lending;
+pub use lending::*;
 
 /// Expands one `#[tokio::test]` per conformance story.
 ///
@@ -72,6 +76,8 @@ macro_rules! conformance_tests {
         $crate::__project_conformance_stories!($crate::__conformance_test; $fixture);
         $crate::__cover_conformance_stories!($crate::__conformance_test; $fixture);
         $crate::__upload_conformance_stories!($crate::__conformance_test; $fixture);
+        $crate::__family_conformance_stories!($crate::__conformance_test; $fixture);
+        $crate::__lending_conformance_stories!($crate::__conformance_test; $fixture);
     };
 }
 

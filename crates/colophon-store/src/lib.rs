@@ -7,6 +7,8 @@ mod auth;
 pub mod codec;
 mod covers;
 mod error;
+mod families;
+mod lending;
 mod library;
 mod projects;
 mod sources;
@@ -23,10 +25,15 @@ pub use annotations::{
 pub use api_keys::{ApiKeyRecord, ApiKeyStore, NewApiKey};
 pub use auth::{
     AccountStore, ClientRecord, CodeRecord, CodeRedemption, ConsentRecord, DeviceRecord,
-    GrantRecord, OAuthStore, SessionRecord, TokenLookup, TokenRecord, UserRecord,
+    GrantRecord, OAuthStore, PendingConsentRecord, SessionRecord, TokenLookup, TokenRecord,
+    UserRecord,
 };
 pub use covers::{CoverRef, CoverStore};
 pub use error::{StoreError, StoreResult};
+pub use families::{FamilyMemberRecord, FamilyRecord, FamilyShareRecord, FamilyStore};
+pub use lending::{
+    DownloadOutcome, LeaseOutcome, LendingPolicy, LendingStore, StoredSettings, UserSettingsStore,
+};
 pub use library::{
     plan_move, LibraryStore, MoveOutcome, ReadingPositionRecord, ShelfEntry, ShelfState,
 };
@@ -60,6 +67,9 @@ pub trait Store:
     + ProjectStore
     + CoverStore
     + UploadStore
+    + FamilyStore
+    + LendingStore
+    + UserSettingsStore
     + Migrate
     + 'static
 {
@@ -77,6 +87,9 @@ impl<T> Store for T where
         + ProjectStore
         + CoverStore
         + UploadStore
+        + FamilyStore
+        + LendingStore
+        + UserSettingsStore
         + Migrate
         + 'static
 {

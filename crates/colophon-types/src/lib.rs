@@ -3,9 +3,11 @@
 
 pub mod annotation;
 pub mod bookshelf;
+pub mod discovery;
 pub mod error;
 pub mod layer;
 pub mod library;
+pub mod myconfig;
 pub mod volume;
 
 pub use annotation::{
@@ -19,4 +21,8 @@ pub use layer::{
     Volumeannotations,
 };
 pub use library::{BooksCloudloadingResource, ReadingPosition, UserInfo, UserUploadedVolumeInfo};
+pub use myconfig::{
+    ConcurrentAccessRestriction, DownloadAccessRestriction, DownloadAccesses, NotesExport,
+    Notification, OptedState, RequestAccessData, Usersettings,
+};
 pub use volume::*;

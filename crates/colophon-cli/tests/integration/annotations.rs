@@ -7,7 +7,7 @@ use colophon_auth::ClientKind;
 use serde_json::{json, Value};
 
 use crate::oauth_support::{client, PASSWORD};
-use crate::support::{Options, Reply, TestApp};
+use crate::support::{with_postgres, Options, Reply, TestApp};
 
 /// A signed-up user and an access token of theirs.
 pub struct User {
@@ -590,14 +590,7 @@ async fn annotations_on_sqlite() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn annotations_on_postgres() {
-    let Ok(admin) = std::env::var("COLOPHON_TEST_DATABASE_URL") else {
-        eprintln!("PostgreSQL annotation test SKIPPED: COLOPHON_TEST_DATABASE_URL is not set");
-        return;
-    };
-    let url = colophon_store_postgres::create_test_database(&admin)
-        .await
-        .expect("create db");
-    {
+    with_postgres("annotation test", |url| async move {
         let app = TestApp::spawn(Options {
             demo: true,
             database_url: Some(url.clone()),
@@ -607,10 +600,8 @@ async fn annotations_on_postgres() {
         lifecycle(&app).await;
         errors(&app).await;
         concurrent_updates(&app).await;
-    }
-    colophon_store_postgres::drop_test_database(&admin, &url)
-        .await
-        .expect("drop db");
+    })
+    .await;
 }
 
 /// The generated Rust client: insert, list with paging, update, summary, delete, through a

@@ -5,7 +5,7 @@
 use serde_json::{json, Value};
 
 use crate::annotations::{call, note, user, volume};
-use crate::support::{Options, TestApp};
+use crate::support::{with_postgres, Options, TestApp};
 
 /// Who calls.
 #[derive(Debug, Clone, Copy)]
@@ -68,14 +68,7 @@ async fn user_a_cannot_reach_user_b_on_sqlite() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn user_a_cannot_reach_user_b_on_postgres() {
-    let Ok(admin) = std::env::var("COLOPHON_TEST_DATABASE_URL") else {
-        eprintln!("PostgreSQL isolation test SKIPPED: COLOPHON_TEST_DATABASE_URL is not set");
-        return;
-    };
-    let url = colophon_store_postgres::create_test_database(&admin)
-        .await
-        .expect("create db");
-    {
+    with_postgres("isolation test", |url| async move {
         let app = TestApp::spawn(Options {
             demo: true,
             database_url: Some(url.clone()),
@@ -83,10 +76,8 @@ async fn user_a_cannot_reach_user_b_on_postgres() {
         })
         .await;
         isolation(&app).await;
-    }
-    colophon_store_postgres::drop_test_database(&admin, &url)
-        .await
-        .expect("drop db");
+    })
+    .await;
 }
 
 async fn isolation(app: &TestApp) {

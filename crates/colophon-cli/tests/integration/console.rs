@@ -7,7 +7,7 @@ use colophon_auth::ClientKind;
 use colophon_service::Actor;
 
 use crate::oauth_support::{code_for, exchange, hidden, signed_in};
-use crate::support::{Options, Reply, TestApp};
+use crate::support::{with_postgres, Options, Reply, TestApp};
 
 const SEARCH: &str = "/books/v1/volumes?q=dracula";
 
@@ -293,7 +293,8 @@ async fn burst(
         let r = t.await.expect("task");
         match r.status {
             200 => ok += 1,
-            429 => refused.push(r),
+            // 429, or 403 with `quota_errors = "legacy"` (the tests check the body).
+            429 | 403 => refused.push(r),
             other => panic!("unexpected {other}: {}", String::from_utf8_lossy(&r.body)),
         }
     }
@@ -393,14 +394,7 @@ async fn daily_quota_is_exact_under_concurrency_on_sqlite() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn daily_quota_is_exact_across_two_servers_on_postgres() {
-    let Ok(admin) = std::env::var("COLOPHON_TEST_DATABASE_URL") else {
-        eprintln!("PostgreSQL quota test SKIPPED: COLOPHON_TEST_DATABASE_URL is not set");
-        return;
-    };
-    let url = colophon_store_postgres::create_test_database(&admin)
-        .await
-        .expect("create test database");
-    {
+    with_postgres("quota test", |url| async move {
         let one = TestApp::spawn(Options {
             demo: true,
             database_url: Some(url.clone()),
@@ -413,10 +407,8 @@ async fn daily_quota_is_exact_across_two_servers_on_postgres() {
         })
         .await;
         daily_quota_story(&[&one, &two]).await;
-    }
-    colophon_store_postgres::drop_test_database(&admin, &url)
-        .await
-        .expect("drop test database");
+    })
+    .await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -817,4 +809,49 @@ async fn client_redirect_uris_and_secret_reset() {
         .reset_client_secret(&Actor::Cli, &other.id, &id)
         .await
         .is_err());
+}
+
+/// `quota_errors = "legacy"`: the pre-2020 answers, 403 `usageLimits` with
+/// `dailyLimitExceeded` for the daily quota and `userRateLimitExceeded` for the per-user
+/// minute, for clients that look for those reasons.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn legacy_quota_answers_name_the_quota_that_ran_out() {
+    let app = demo(Some(|s| {
+        s.quota_errors = colophon_http::QuotaErrors::Legacy;
+        s.quota_requests_per_minute_per_user = Some(2);
+    }))
+    .await;
+    let (p, key) = project_with_key(&app, true).await;
+    app.console
+        .set_quota(&Actor::Cli, &p.id, Some(3), None)
+        .await
+        .unwrap();
+    let urls = vec![app.base_url.clone()];
+    let legacy = |r: &Reply, reason: &str, message: &str| {
+        let v = r.json();
+        let e = &v["error"];
+        assert_eq!(r.status, 403, "{v}");
+        assert_eq!(e["code"], 403, "{v}");
+        assert_eq!(e["status"], "PERMISSION_DENIED", "{v}");
+        assert_eq!(e["message"], message, "{v}");
+        assert_eq!(e["errors"][0]["domain"], "usageLimits", "{v}");
+        assert_eq!(e["errors"][0]["reason"], reason, "{v}");
+        assert_eq!(e["details"][0]["reason"], "RATE_LIMIT_EXCEEDED", "{v}");
+    };
+    let (ok, refused) = burst(&urls, &key, 4, Some("carol")).await;
+    assert_eq!(ok, 2);
+    legacy(
+        &refused[0],
+        "userRateLimitExceeded",
+        "User Rate Limit Exceeded",
+    );
+    assert_eq!(
+        refused[0].json()["error"]["details"][0]["metadata"]["quota_limit"],
+        "defaultPerMinutePerUser"
+    );
+
+    app.clock.advance(chrono::Duration::seconds(61));
+    let (ok, refused) = burst(&urls, &key, 3, Some("dave")).await;
+    assert_eq!(ok, 1, "two of the day's three requests went to carol");
+    legacy(&refused[0], "dailyLimitExceeded", "Daily Limit Exceeded");
 }

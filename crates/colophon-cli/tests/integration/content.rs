@@ -15,11 +15,11 @@ use serde_json::Value;
 
 use crate::support::{shared_dir, Options, TestApp};
 
-const PHRASE: &str = "silver lantern";
+pub const PHRASE: &str = "silver lantern";
 
 /// A book of `chapters` chapters of 30 paragraphs (about 20 pages in all for 4 chapters);
 /// the phrase appears once, in the last chapter.
-fn text(chapters: usize) -> String {
+pub fn text(chapters: usize) -> String {
     let mut out = String::new();
     for c in 1..=chapters {
         out.push_str(&format!("CHAPTER {c}\n\n"));
@@ -37,7 +37,12 @@ fn text(chapters: usize) -> String {
     out
 }
 
-fn book(key: &str, title: &str, access: Option<AccessInfo>, body: Option<String>) -> SourceRecord {
+pub fn book(
+    key: &str,
+    title: &str,
+    access: Option<AccessInfo>,
+    body: Option<String>,
+) -> SourceRecord {
     let mut r = SourceRecord::new(key);
     r.volume_info.title = Some(title.into());
     r.volume_info.authors = Some(vec!["Ada Writer".into()]);
@@ -57,13 +62,13 @@ fn preview_access() -> AccessInfo {
     }
 }
 
-fn id(key: &str) -> String {
+pub fn id(key: &str) -> String {
     VolumeId::derive(key).as_str().to_owned()
 }
 
 /// A server with a public-domain book, a previewable book and a metadata-only book, all with
 /// text; plus Standard Ebooks' Dracula EPUB (with its cover) when `with_epub`.
-async fn app(with_epub: bool) -> TestApp {
+pub async fn app(with_epub: bool) -> TestApp {
     let app = TestApp::spawn(Options {
         anonymous_access: true,
         ..Options::default()
@@ -322,7 +327,14 @@ async fn access_info_and_filters_follow_the_rights() {
             id("text:pd")
         )
     );
-    assert_eq!(pd["pdf"], serde_json::json!({"isAvailable": false}));
+    assert_eq!(
+        pd["pdf"],
+        serde_json::json!({"isAvailable": true, "downloadLink": format!(
+            "{}/books/download/The_Open_Road.pdf?id={}&hl=&output=pdf&source=gbs_api",
+            app.base_url,
+            id("text:pd")
+        )})
+    );
     let keys: Vec<String> = pd.as_object().unwrap().keys().cloned().collect();
     assert_eq!(
         keys,
@@ -448,7 +460,7 @@ async fn epub_download_with_ranges_and_refusals() {
         .await
         .assert_error(404, "notFound");
     app.get(
-        &format!("/books/download/x.pdf?id={}&output=pdf", id("text:pd")),
+        &format!("/books/download/x.mobi?id={}&output=mobi", id("text:pd")),
         &[],
     )
     .await
@@ -665,4 +677,100 @@ async fn the_reader_remembers_a_signed_in_readers_page() {
     let anonymous = app.get(&format!("/books/reader?id={pd}"), &[]).await;
     let html = String::from_utf8(anonymous.body).unwrap();
     assert!(html.contains("Page 1 of "), "{html}");
+}
+
+/// The books a signed-in reader opens go to the front of their "Recently viewed" shelf (6),
+/// readable through `mylibrary.bookshelves.volumes.list`; opening one again moves it back to
+/// the front, turning its pages changes nothing, and the shelf keeps the 100 most recent.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn opened_books_go_to_recently_viewed() {
+    use colophon_service::library::RECENTLY_VIEWED_MAX;
+    let app = TestApp::demo().await;
+    let reader = crate::library_support::reader(&app, "viewer@example.org").await;
+    let ids = crate::library_support::demo_ids(&app, 2).await;
+    let mut browser = crate::oauth_support::WebBrowser::new(&app);
+    assert_eq!(
+        browser
+            .sign_in("viewer@example.org", crate::oauth_support::PASSWORD)
+            .await
+            .status,
+        303
+    );
+    for id in &ids {
+        let r = browser.get(&format!("/books/reader?id={id}")).await;
+        assert_eq!(r.status, 200);
+    }
+    assert_eq!(
+        shelf6(&app, &reader.token).await,
+        [ids[1].clone(), ids[0].clone()]
+    );
+    browser.get(&format!("/books/reader?id={}", ids[0])).await;
+    browser
+        .get(&format!("/books/reader?id={}&pg=PA2", ids[0]))
+        .await;
+    assert_eq!(
+        shelf6(&app, &reader.token).await,
+        [ids[0].clone(), ids[1].clone()]
+    );
+    // The shelf is the server's: clients cannot add to it.
+    let add = app
+        .request(
+            "POST",
+            &format!(
+                "/books/v1/mylibrary/bookshelves/6/addVolume?volumeId={}",
+                ids[0]
+            ),
+            &[("authorization", &format!("Bearer {}", reader.token))],
+            Default::default(),
+        )
+        .await;
+    assert_eq!(add.status, 403, "{}", String::from_utf8_lossy(&add.body));
+
+    // It keeps the most recent RECENTLY_VIEWED_MAX.
+    let library = colophon_service::Library::new(
+        app.backend.catalog.clone(),
+        std::sync::Arc::new(chrono::Utc::now),
+    );
+    let all = app
+        .backend
+        .catalog
+        .store()
+        .volumes_after(None, RECENTLY_VIEWED_MAX + 5)
+        .await
+        .unwrap();
+    assert_eq!(all.len(), RECENTLY_VIEWED_MAX as usize + 5);
+    for v in &all {
+        library.record_view(&reader.id, &v.id).await.unwrap();
+    }
+    let kept = app
+        .backend
+        .catalog
+        .store()
+        .shelf_entries(&reader.id, 6, 0, u32::MAX)
+        .await
+        .unwrap();
+    assert_eq!(kept.len(), RECENTLY_VIEWED_MAX as usize);
+    assert_eq!(kept[0].volume_id, all.last().unwrap().id, "newest first");
+    assert_eq!(kept.last().unwrap().volume_id, all[5].id);
+}
+
+/// The ids on the caller's "Recently viewed" shelf, in shelf order.
+async fn shelf6(app: &TestApp, token: &str) -> Vec<String> {
+    let auth = format!("Bearer {token}");
+    let r = app
+        .get(
+            "/books/v1/mylibrary/bookshelves/6/volumes",
+            &[("authorization", auth.as_str())],
+        )
+        .await;
+    assert_eq!(r.status, 200, "{}", String::from_utf8_lossy(&r.body));
+    r.json()["items"]
+        .as_array()
+        .map(|items| {
+            items
+                .iter()
+                .map(|v| v["id"].as_str().unwrap().to_owned())
+                .collect()
+        })
+        .unwrap_or_default()
 }

@@ -10,7 +10,7 @@ use colophon_cli::app::{open_backend, Backend};
 use colophon_cli::commands::import::{import, ImportArgs, ImportTotals};
 use colophon_domain::SearchRequest;
 
-use crate::support::{settings_for, shared_dir};
+use crate::support::{settings_for, shared_dir, with_postgres};
 
 fn data(rel: &str) -> PathBuf {
     shared_dir().join("data").join(rel)
@@ -491,14 +491,7 @@ fn an_import_killed_half_way_and_run_again_leaves_a_consistent_catalog() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn imports_merge_and_round_trip_on_postgres() {
-    let Ok(admin) = std::env::var("COLOPHON_TEST_DATABASE_URL") else {
-        eprintln!("PostgreSQL import test SKIPPED: COLOPHON_TEST_DATABASE_URL is not set");
-        return;
-    };
-    let url = colophon_store_postgres::create_test_database(&admin)
-        .await
-        .expect("create test database");
-    {
+    with_postgres("import test", |url| async move {
         let dir = tempfile::tempdir().unwrap();
         let mut settings = settings_for(dir.path());
         settings.database_url = Some(url.clone());
@@ -556,8 +549,6 @@ async fn imports_merge_and_round_trip_on_postgres() {
             .as_deref()
             .unwrap_or_default()
             .contains("Woodhouse"));
-    }
-    colophon_store_postgres::drop_test_database(&admin, &url)
-        .await
-        .expect("drop test database");
+    })
+    .await;
 }

@@ -7,9 +7,9 @@ use hyper_util::client::legacy::connect::HttpConnector;
 
 use crate::library_support::*;
 use crate::oauth_support::*;
-use crate::support::{Options, TestApp};
+use crate::support::{with_postgres, Options, TestApp};
 
-fn hub_with<T: google_books1::common::GetToken + 'static>(
+pub fn hub_with<T: google_books1::common::GetToken + 'static>(
     app: &TestApp,
     token: T,
 ) -> Books<HttpConnector> {
@@ -168,14 +168,7 @@ async fn the_library_through_the_generated_client() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_library_over_postgres() {
-    let Ok(admin) = std::env::var("COLOPHON_TEST_DATABASE_URL") else {
-        eprintln!("PostgreSQL library test SKIPPED: COLOPHON_TEST_DATABASE_URL is not set");
-        return;
-    };
-    let url = colophon_store_postgres::create_test_database(&admin)
-        .await
-        .expect("create test database");
-    {
+    with_postgres("library test", |url| async move {
         let app = TestApp::spawn(Options {
             demo: true,
             database_url: Some(url.clone()),
@@ -211,8 +204,6 @@ async fn the_library_over_postgres() {
         let mut want = ids;
         want.sort();
         assert_eq!(got, want);
-    }
-    colophon_store_postgres::drop_test_database(&admin, &url)
-        .await
-        .expect("drop test database");
+    })
+    .await;
 }

@@ -7,7 +7,7 @@
 //! can name a user or a volume of B's, and B's state is compared before and after.
 
 use crate::library_support::*;
-use crate::support::TestApp;
+use crate::support::{with_postgres, Options, TestApp};
 
 /// B's position string: it must never appear in a response to anybody but B.
 const B_POSITION: &str = "epubcfi(/6/14!/4/2/1:777)";
@@ -40,33 +40,50 @@ async fn snapshot(app: &TestApp, b: &Reader, ids: &[String]) -> Vec<serde_json::
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn no_request_of_a_reaches_bs_private_data() {
-    let app = TestApp::demo().await;
-    let a = reader(&app, "alice@example.org").await;
-    let b = reader(&app, "bob@example.org").await;
-    let ids = demo_ids(&app, 4).await;
+    isolation(&TestApp::demo().await).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn no_request_of_a_reaches_bs_private_data_on_postgres() {
+    with_postgres("library isolation test", |url| async move {
+        let app = TestApp::spawn(Options {
+            demo: true,
+            database_url: Some(url),
+            ..Options::default()
+        })
+        .await;
+        isolation(&app).await;
+    })
+    .await;
+}
+
+async fn isolation(app: &TestApp) {
+    let a = reader(app, "alice@example.org").await;
+    let b = reader(app, "bob@example.org").await;
+    let ids = demo_ids(app, 4).await;
     let (v_pub, v_private, v_a, v_free) = (&ids[0], &ids[1], &ids[2], &ids[3]);
     // B: one volume on a public shelf, one only in B's reading history (private).
     post_ok(
-        &app,
+        app,
         &format!("/books/v1/mylibrary/bookshelves/2/addVolume?volumeId={v_pub}"),
         &b.token,
     )
     .await;
     let ts = crate::oauth_support::enc(&chrono::Utc::now().to_rfc3339());
     post_ok(
-        &app,
+        app,
         &format!("/books/v1/mylibrary/readingpositions/{v_private}/setPosition?position={B_POSITION}&timestamp={ts}"),
         &b.token,
     )
     .await;
     // A has a library of its own, so that A's writes below have something to act on.
     post_ok(
-        &app,
+        app,
         &format!("/books/v1/mylibrary/bookshelves/2/addVolume?volumeId={v_a}"),
         &a.token,
     )
     .await;
-    let before = snapshot(&app, &b, &ids).await;
+    let before = snapshot(app, &b, &ids).await;
     assert!(
         before.iter().any(|v| v.to_string().contains(B_POSITION)),
         "B sees B's position"
@@ -109,7 +126,7 @@ async fn no_request_of_a_reaches_bs_private_data() {
     ];
     for cred in [Cred::Token(&a.token), Cred::Key, Cred::None] {
         for (method, path) in &requests {
-            let r = call(&app, method, path, cred).await;
+            let r = call(app, method, path, cred).await;
             let body = String::from_utf8_lossy(&r.body).into_owned();
             let what = format!("{method} {path} with {cred:?}: {} {body}", r.status);
             assert!(
@@ -173,17 +190,17 @@ async fn no_request_of_a_reaches_bs_private_data() {
             }
         }
     }
-    let after = snapshot(&app, &b, &ids).await;
+    let after = snapshot(app, &b, &ids).await;
     assert_eq!(before, after, "B's library changed");
     // A's own writes did land on A's library (the requests were real).
-    let a_shelf = get_ok(&app, "/books/v1/mylibrary/bookshelves/2/volumes", &a.token).await;
+    let a_shelf = get_ok(app, "/books/v1/mylibrary/bookshelves/2/volumes", &a.token).await;
     assert_eq!(
         a_shelf.get("items"),
         None,
         "A's clearVolumes emptied A's shelf: {a_shelf}"
     );
     let a_pos = get_ok(
-        &app,
+        app,
         &format!("/books/v1/mylibrary/readingpositions/{v_private}"),
         &a.token,
     )

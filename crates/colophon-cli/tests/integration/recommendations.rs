@@ -4,7 +4,7 @@
 use serde_json::Value;
 
 use crate::annotations::{call, note, user, volume};
-use crate::support::{shared_dir, Options, TestApp};
+use crate::support::{shared_dir, with_postgres, Options, TestApp};
 
 fn ids(page: &Value) -> Vec<String> {
     page["items"]
@@ -315,14 +315,7 @@ async fn recommendations_and_layers_on_sqlite() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn recommendations_and_layers_on_postgres() {
-    let Ok(admin) = std::env::var("COLOPHON_TEST_DATABASE_URL") else {
-        eprintln!("PostgreSQL recommendation test SKIPPED: COLOPHON_TEST_DATABASE_URL is not set");
-        return;
-    };
-    let url = colophon_store_postgres::create_test_database(&admin)
-        .await
-        .expect("create db");
-    {
+    with_postgres("recommendation test", |url| async move {
         let app = TestApp::spawn(Options {
             demo: true,
             database_url: Some(url.clone()),
@@ -331,10 +324,8 @@ async fn recommendations_and_layers_on_postgres() {
         .await;
         recommendations(&app).await;
         layers(&app).await;
-    }
-    colophon_store_postgres::drop_test_database(&admin, &url)
-        .await
-        .expect("drop db");
+    })
+    .await;
 }
 
 /// A catalog layer (the recorded volume's `layerInfo`: `geo`): listed for everyone, with no

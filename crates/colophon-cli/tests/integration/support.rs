@@ -244,3 +244,24 @@ impl TestApp {
         (status, String::from_utf8_lossy(&body).into_owned())
     }
 }
+
+/// Runs `story` with the URL of a throwaway PostgreSQL database on the server named by
+/// `COLOPHON_TEST_DATABASE_URL`, and drops the database afterwards; without that variable,
+/// says on stderr that the PostgreSQL `what` was skipped (CI always sets it).
+pub async fn with_postgres<F, Fut>(what: &str, story: F)
+where
+    F: FnOnce(String) -> Fut,
+    Fut: std::future::Future<Output = ()>,
+{
+    let Ok(admin) = std::env::var("COLOPHON_TEST_DATABASE_URL") else {
+        eprintln!("PostgreSQL {what} SKIPPED: COLOPHON_TEST_DATABASE_URL is not set");
+        return;
+    };
+    let url = colophon_store_postgres::create_test_database(&admin)
+        .await
+        .expect("create test database");
+    story(url.clone()).await;
+    colophon_store_postgres::drop_test_database(&admin, &url)
+        .await
+        .expect("drop test database");
+}

@@ -1,14 +1,18 @@
-//! `GET /books/download/{Title}.epub?id=ID&hl=&output=epub&source=gbs_api`: the EPUB of a
-//! volume whose rights allow downloading (public domain), made from its stored text. The file
-//! name in the path is cosmetic, as in Google's links; `output` must be `epub` (Colophon makes
-//! no PDF, and says `pdf.isAvailable: false`). Byte ranges are served (`Range`, `If-Range`).
+//! `GET /books/download/{Title}.epub?id=ID&hl=&output=epub&source=gbs_api` (and `.pdf`,
+//! `output=pdf`): the EPUB or PDF of a volume whose rights allow downloading (public domain),
+//! made from its stored text. The file name in the path is cosmetic, as in Google's links;
+//! `output` (else the path's extension) chooses the format. Byte ranges are served (`Range`,
+//! `If-Range`).
 //!
 //! Refusals use the Books API error body: 403 `forbidden` when the rights do not allow the
-//! download, 404 `notFound` for an unknown volume or one without stored text.
+//! download, 404 `notFound` for an unknown volume, one without stored text, or a PDF of a
+//! text the standard PDF fonts cannot set (its `pdf.isAvailable` is `false`).
 
 use axum::extract::{Path, RawQuery, State};
 use axum::http::HeaderMap;
 use axum::response::Response;
+
+use colophon_service::Format;
 
 use super::range::{send, Entity};
 use crate::pages::browser::Browser;
@@ -34,13 +38,17 @@ pub async fn download(
         .map(str::to_owned)
         .or_else(|| file.rsplit_once('.').map(|(_, ext)| ext.to_owned()))
         .unwrap_or_else(|| "epub".to_owned());
-    if !output.eq_ignore_ascii_case("epub") {
+    let format = if output.eq_ignore_ascii_case("epub") {
+        Format::Epub
+    } else if output.eq_ignore_ascii_case("pdf") {
+        Format::Pdf
+    } else {
         return Err(ApiError::invalid(
             "output",
-            format!("Invalid value for output: {output} (only epub is available)"),
+            format!("Invalid value for output: {output} (epub or pdf)"),
         ));
-    }
-    let file = state.content.epub(id).await?;
+    };
+    let file = state.content.download(id, format).await?;
     let etag = {
         use sha2::Digest as _;
         let digest = sha2::Sha256::digest(file.bytes.as_slice());

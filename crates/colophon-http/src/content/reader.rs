@@ -12,6 +12,7 @@
 //! - Works without JavaScript (plain links, `rel=prev`/`rel=next`); `/_colophon/reader.js`
 //!   adds the left and right arrow keys. Landmarks, a skip link and `aria-current` make it
 //!   usable with a screen reader.
+//! - The books a signed-in reader opens go to the front of their "Recently viewed" shelf (6).
 //! - Signed-in readers resume where they stopped: each page they open is saved as their
 //!   `mylibrary.readingpositions` entry (`GBS.PA<n>`), and the reader opened without `pg`
 //!   goes to it ([`remembered_page`]).
@@ -99,6 +100,9 @@ pub async fn reader(
     if let (Some(user), true) = (&browser.account, is_catalog) {
         if page <= opened.readable_pages() {
             remember_page(&state, user, &opened, page).await;
+        }
+        if let Err(e) = state.library.record_view(&user.id, &opened.record.id).await {
+            tracing::warn!(error.detail = %e, "adding the book to Recently viewed");
         }
     }
     let html = render(&opened, page, phrase.as_deref());

@@ -110,7 +110,7 @@ async fn authorize(state: &AppState, browser: Browser, pairs: Vec<(String, Strin
         Ok(Some(p)) if p.id != colophon_service::console::LEGACY_PROJECT => p.name,
         _ => req.client.name.clone(),
     };
-    consent_page(state, &browser, &account.email, &app_name, req)
+    consent_page(state, &browser, &account.email, &app_name, req).await
 }
 
 fn encode(pairs: &[(String, String)]) -> String {
@@ -122,7 +122,7 @@ fn encode(pairs: &[(String, String)]) -> String {
 }
 
 /// The consent page: who asks, for what, as whom; Allow and Deny as POST buttons.
-fn consent_page(
+async fn consent_page(
     state: &AppState,
     browser: &Browser,
     email: &str,
@@ -143,7 +143,13 @@ fn consent_page(
         ""
     };
     let title = format!("{app_name} wants access");
-    let request_id = state.auth.begin_consent(&browser.cookie, req);
+    let request_id = match state.auth.begin_consent(&browser.cookie, &req).await {
+        Ok(id) => id,
+        Err(e) => {
+            tracing::error!(error.detail = %e, "authorization: {e}");
+            return error_page(500, "server_error", "Internal error encountered.");
+        }
+    };
     let csrf = browser.csrf(&format!("consent:{request_id}"));
     let body = format!(
         "<p><span class=\"app\">{app}</span> wants to access your Colophon account.</p>\

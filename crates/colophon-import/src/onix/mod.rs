@@ -36,8 +36,12 @@
 //! | `saleInfo.country` | the chosen price's single country: 2.1 `CountryCode` or `Territory`, 3.0 `Territory/CountriesIncluded` (left empty for several countries or regions) |
 //! | `saleInfo.saleability` | `FREE` for `UnpricedItemType` 01 or a zero price; else the supply's `ProductAvailability` (list 65): 10–12 `FOR_PREORDER`, 20–23 and 30–32 (temporarily out of stock, reprinting: still orderable) `FOR_SALE`, 33–34 and 40–52 `NOT_FOR_SALE`; else 2.1 `AvailabilityCode` (list 54): NP `FOR_PREORDER`, IP/AD/MD/TO/RP/RU/TP/TU/WR `FOR_SALE`, AB/EX/OF/OI/OP/OR/PP/RM/UR/WS `NOT_FOR_SALE`; else `PublishingStatus` 02 `FOR_PREORDER`, 04 `FOR_SALE`, 01/03/06–08/10–12/15–17 `NOT_FOR_SALE`; else `FOR_SALE` when priced, `NOT_FOR_SALE` when not. Prices are only given for `FOR_SALE` and `FOR_PREORDER`, as Google does |
 //!
+//! Series: 2.1 `Series` (`TitleOfSeries`, else its `Title`'s `TitleText`; `NumberWithinSeries`)
+//! and 3.0 `Collection` (its first `TitleText`; `PartNumber`) -> `seriesInfo` (see
+//! [`colophon_domain::series`]).
+//!
 //! Not mapped: cover images (`MediaFile`/`SupportingResource` URLs point at publishers'
-//! servers), series, audience, `onSaleDate`, `accessInfo` (ONIX says nothing about
+//! servers), audience, `onSaleDate`, `accessInfo` (ONIX says nothing about
 //! viewability).
 //!
 //! # Rejections
@@ -627,6 +631,8 @@ struct Current {
     supply: Supply,
     price: Price,
     measure: Measure,
+    /// The `<Series>` / `<Collection>` being read: its first title and its number.
+    series: Option<(Option<String>, Option<String>)>,
 }
 
 impl Current {
@@ -651,6 +657,7 @@ impl Current {
             supply: Supply::default(),
             price: Price::default(),
             measure: Measure::default(),
+            series: None,
         }
     }
 
@@ -697,6 +704,7 @@ impl Current {
             Tag::SupplyDetail if scoped => self.supply = Supply::default(),
             Tag::Price if parent_is(Tag::SupplyDetail) => self.price = Price::default(),
             Tag::Measure if scoped => self.measure = Measure::default(),
+            Tag::Series | Tag::Collection if scoped => self.series = Some((None, None)),
             _ => {}
         }
     }
@@ -713,6 +721,31 @@ impl Current {
         let in_ = |t: Tag| parent == Some((t, true));
         let value = || code(text);
         let p = &mut self.product;
+        if let Some((title, number)) = self.series.as_mut() {
+            // Inside a series: its title (2.1 `TitleOfSeries`, or the first `TitleText` of its
+            // title composite) and the product's number in it.
+            match tag {
+                Tag::TitleOfSeries | Tag::TitleText => {
+                    if title.is_none() {
+                        *title = value();
+                    }
+                    return;
+                }
+                Tag::NumberWithinSeries | Tag::PartNumber => {
+                    if number.is_none() {
+                        *number = value();
+                    }
+                    return;
+                }
+                Tag::Series | Tag::Collection if scoped => {
+                    if let Some((Some(title), number)) = self.series.take() {
+                        p.series.push((title, number));
+                    }
+                    return;
+                }
+                _ => return,
+            }
+        }
         match tag {
             // Direct fields of the product.
             Tag::RecordReference if scoped => p.record_reference = value(),

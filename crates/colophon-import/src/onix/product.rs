@@ -3,6 +3,7 @@
 
 use std::borrow::Cow;
 
+use colophon_domain::series::{SeriesEntry, SeriesKind};
 use colophon_types::{Dimensions, Price as WirePrice, SaleInfo};
 
 use super::text::{bisac_heading, clean, description_html, language};
@@ -45,6 +46,8 @@ pub(crate) struct Product {
     pub publishing_status: Option<String>,
     pub supplies: Vec<Supply>,
     pub measures: Vec<Measure>,
+    /// `(title, number within the series)` of 2.1 `<Series>` and 3.0 `<Collection>`.
+    pub series: Vec<(String, Option<String>)>,
 }
 
 #[derive(Debug, Default, Clone)]
@@ -175,6 +178,18 @@ impl Product {
         for category in self.categories() {
             record.add_category(&category);
         }
+        let series: Vec<SeriesEntry> = self
+            .series
+            .iter()
+            .filter_map(|(title, number)| {
+                Some(SeriesEntry {
+                    title: clean(title)?,
+                    kind: SeriesKind::Series,
+                    position: number.clone(),
+                })
+            })
+            .collect();
+        record.volume_info.series_info = colophon_domain::series::series_info(&series);
         record.sale_info = Some(self.sale_info(defaults));
         Ok(record)
     }

@@ -90,6 +90,12 @@ pub(crate) enum Tag {
     MeasureType,
     Measurement,
     MeasureUnitCode,
+    // Series: 2.1 `<Series>`, 3.0 `<Collection>`.
+    Series,
+    TitleOfSeries,
+    NumberWithinSeries,
+    Collection,
+    PartNumber,
 }
 
 impl Tag {
@@ -155,6 +161,8 @@ impl Tag {
                 | Tag::SupplyDetail
                 | Tag::Price
                 | Tag::Measure
+                | Tag::Series
+                | Tag::Collection
         )
     }
 }
@@ -167,6 +175,8 @@ fn short_tag(c: u8, n: u16) -> Tag {
         (b'b', 4) => Tag::Isbn,
         (b'b', 5) => Tag::Ean13,
         (b'b', 12) => Tag::ProductForm,
+        (b'b', 18) => Tag::TitleOfSeries,
+        (b'b', 19) => Tag::NumberWithinSeries,
         (b'b', 28) => Tag::DistinctiveTitle,
         (b'b', 29) => Tag::Subtitle,
         (b'b', 30) => Tag::TitlePrefix,
@@ -220,6 +230,7 @@ fn short_tag(c: u8, n: u16) -> Tag {
         (b'x', 310) => Tag::DefaultPriceTypeCode,
         (b'x', 315) => Tag::MeasureType,
         (b'x', 409) => Tag::TitleElementLevel,
+        (b'x', 410) => Tag::PartNumber,
         (b'x', 425) => Tag::MainSubject,
         (b'x', 426) => Tag::TextType,
         (b'x', 443) => Tag::CorporateNameInverted,
@@ -248,6 +259,7 @@ fn reference_tag(lower: &[u8]) -> Tag {
         6 => match lower {
             b"header" => Tag::Header,
             b"extent" => Tag::Extent,
+            b"series" => Tag::Series,
             _ => Tag::Other,
         },
         7 => match lower {
@@ -279,6 +291,8 @@ fn reference_tag(lower: &[u8]) -> Tag {
             b"extenttype" => Tag::ExtentType,
             b"extentunit" => Tag::ExtentUnit,
             b"textformat" => Tag::TextFormat,
+            b"collection" => Tag::Collection,
+            b"partnumber" => Tag::PartNumber,
             _ => Tag::Other,
         },
         11 => match lower {
@@ -316,6 +330,7 @@ fn reference_tag(lower: &[u8]) -> Tag {
             b"numberofpages" => Tag::NumberOfPages,
             b"publishername" => Tag::PublisherName,
             b"pricetypecode" => Tag::PriceTypeCode,
+            b"titleofseries" => Tag::TitleOfSeries,
             _ => Tag::Other,
         },
         14 => match lower {
@@ -357,6 +372,7 @@ fn reference_tag(lower: &[u8]) -> Tag {
             b"personnameinverted" => Tag::PersonNameInverted,
             b"subjectheadingtext" => Tag::SubjectHeadingText,
             b"publishingdaterole" => Tag::PublishingDateRole,
+            b"numberwithinseries" => Tag::NumberWithinSeries,
             _ => Tag::Other,
         },
         19 => match lower {

@@ -589,6 +589,33 @@ fn onix_3_short_tags_prices_and_collections() {
     assert_eq!(price(r), Some((12.0, "EUR")));
     assert_eq!(sale.retail_price.as_ref().unwrap().amount, Some(9.5));
     assert_eq!(sale.country.as_deref(), Some("FR"));
+    // The collection's title is the series, not the product's title.
+    let series = r.volume_info.series_info.as_ref().unwrap();
+    assert_eq!(
+        series["volumeSeries"][0]["seriesId"],
+        colophon_domain::series::series_id("A Series")
+    );
+}
+
+#[test]
+fn series_of_a_real_2_1_feed() {
+    let (records, _) = read_file("feeds/jul.xml");
+    let who: Vec<&SourceRecord> = records
+        .iter()
+        .filter(|r| {
+            r.volume_info
+                .title
+                .as_deref()
+                .is_some_and(|t| t.starts_with("Doctor Who"))
+        })
+        .collect();
+    assert!(who.len() >= 3, "{}", who.len());
+    let id = colophon_domain::series::series_id("Doctor Who");
+    for r in who {
+        let info = r.volume_info.series_info.as_ref().unwrap();
+        assert_eq!(info["volumeSeries"][0]["seriesId"], id.as_str());
+        assert_eq!(info["volumeSeries"][0]["colophonTitle"], "Doctor Who");
+    }
 }
 
 #[test]

@@ -11,7 +11,7 @@ use chrono::{DateTime, Duration, Utc};
 use super::at;
 use crate::{
     ClientRecord, CodeRecord, CodeRedemption, ConsentRecord, DeviceRecord, GrantRecord,
-    SessionRecord, Store, TokenRecord, UserRecord,
+    PendingConsentRecord, SessionRecord, Store, TokenRecord, UserRecord,
 };
 
 /// The identity stories, handed to `$m` like the volume stories.
@@ -29,6 +29,9 @@ macro_rules! __auth_conformance_stories {
             refresh_rotation_has_one_winner,
             codes_redeem_once,
             device_authorizations,
+            barred_grant_is_never_stored_live,
+            pending_consents_are_taken_once_by_their_browser,
+            failures_counted_per_bucket_and_key,
         );
     };
 }
@@ -249,7 +252,7 @@ pub async fn grants_and_tokens<S: Store>(store: Arc<S>) {
     setup_user_and_client(&*store).await;
     let uid = "100000000000000000001";
     let g1 = grant("g1", uid, "c1", at(0));
-    store
+    assert!(store
         .insert_grant(
             &g1,
             &[
@@ -258,7 +261,7 @@ pub async fn grants_and_tokens<S: Store>(store: Arc<S>) {
             ],
         )
         .await
-        .unwrap();
+        .unwrap());
     store
         .insert_grant(
             &grant("g2", uid, "c1", at(10)),
@@ -519,4 +522,198 @@ pub async fn device_authorizations<S: Store>(store: Arc<S>) {
     assert!(!store.redeem_device("dh").await.unwrap());
     assert_eq!(store.prune_expired(at(1801)).await.unwrap(), 1);
     assert_eq!(store.find_device("dh").await.unwrap(), None);
+}
+
+/// A replayed code bars its grant: barring a stored grant revokes it; barring one not stored
+/// yet makes its later insertion fail, tokens and all.
+pub async fn barred_grant_is_never_stored_live<S: Store>(store: Arc<S>) {
+    setup_user_and_client(&*store).await;
+    let uid = "100000000000000000001";
+    // Stored first, barred second: revoked.
+    assert!(store
+        .insert_grant(
+            &grant("early", uid, "c1", at(0)),
+            &[token("a-early", "early", "access", at(0))],
+        )
+        .await
+        .unwrap());
+    let barred = GrantRecord {
+        revoked: Some(at(5)),
+        ..grant("early", uid, "c1", at(0))
+    };
+    assert!(store.bar_grant(&barred).await.unwrap());
+    assert!(!store.bar_grant(&barred).await.unwrap(), "already revoked");
+    let found = store.find_token("a-early").await.unwrap().expect("token");
+    assert_eq!(found.grant.revoked, Some(at(5)));
+
+    // Barred first, stored second: the insertion writes nothing.
+    let late = GrantRecord {
+        revoked: Some(at(7)),
+        ..grant("late", uid, "c1", at(6))
+    };
+    assert!(
+        !store.bar_grant(&late).await.unwrap(),
+        "nothing live to revoke"
+    );
+    assert!(!store
+        .insert_grant(
+            &grant("late", uid, "c1", at(6)),
+            &[token("a-late", "late", "access", at(6))],
+        )
+        .await
+        .unwrap());
+    assert!(store.find_token("a-late").await.unwrap().is_none());
+    assert!(store
+        .clients_with_live_grants(uid, at(8))
+        .await
+        .unwrap()
+        .iter()
+        .all(|(c, _, _)| c != "c1"));
+}
+
+fn pending(id: &str, cookie: &str, created: DateTime<Utc>) -> PendingConsentRecord {
+    PendingConsentRecord {
+        id_hash: id.into(),
+        cookie_hash: cookie.into(),
+        request: format!("client_id=c1&state={id}"),
+        created,
+        expires: created + Duration::minutes(10),
+    }
+}
+
+/// A parked consent request is taken once, only by the browser that parked it, only before it
+/// expires; concurrent takers (two server processes) get it exactly once.
+pub async fn pending_consents_are_taken_once_by_their_browser<S: Store>(store: Arc<S>) {
+    store
+        .park_consent(&pending("p1", "cookie-a", at(0)))
+        .await
+        .unwrap();
+    store
+        .park_consent(&pending("p2", "cookie-a", at(0)))
+        .await
+        .unwrap();
+    store
+        .park_consent(&pending("p3", "cookie-b", at(0)))
+        .await
+        .unwrap();
+
+    assert_eq!(
+        store.take_consent("p1", "cookie-b", at(1)).await.unwrap(),
+        None,
+        "another browser cannot take it"
+    );
+    assert_eq!(
+        store.take_consent("p1", "cookie-a", at(1)).await.unwrap(),
+        Some("client_id=c1&state=p1".to_owned()),
+        "and did not spoil it"
+    );
+    assert_eq!(
+        store.take_consent("p1", "cookie-a", at(2)).await.unwrap(),
+        None
+    );
+    assert_eq!(
+        store.take_consent("p2", "cookie-a", at(600)).await.unwrap(),
+        None,
+        "expired"
+    );
+    assert_eq!(
+        store.take_consent("nope", "cookie-a", at(2)).await.unwrap(),
+        None
+    );
+
+    let mut tasks = Vec::new();
+    for _ in 0..8 {
+        let store = store.clone();
+        tasks.push(tokio::spawn(async move {
+            store
+                .take_consent("p3", "cookie-b", at(3))
+                .await
+                .expect("take")
+        }));
+    }
+    let mut got = 0;
+    for t in tasks {
+        if t.await.expect("task").is_some() {
+            got += 1;
+        }
+    }
+    assert_eq!(got, 1);
+
+    // Pruning removes the expired request left behind (p2).
+    assert!(store.prune_expired(at(601)).await.unwrap() >= 1);
+    store
+        .park_consent(&pending("p2", "cookie-a", at(700)))
+        .await
+        .unwrap();
+}
+
+/// Throttle failures: counted per bucket and key after a time, forgotten on request, and
+/// pruned with the rest.
+pub async fn failures_counted_per_bucket_and_key<S: Store>(store: Arc<S>) {
+    for t in [0, 10, 20] {
+        store
+            .record_failure("signin", "k", at(t), at(t) - Duration::minutes(15))
+            .await
+            .unwrap();
+    }
+    store
+        .record_failure("token", "k", at(20), at(0))
+        .await
+        .unwrap();
+    assert_eq!(
+        store.count_failures("signin", "k", at(-1)).await.unwrap(),
+        3
+    );
+    assert_eq!(store.count_failures("signin", "k", at(0)).await.unwrap(), 2);
+    assert_eq!(
+        store.count_failures("signin", "k", at(20)).await.unwrap(),
+        0
+    );
+    assert_eq!(
+        store
+            .count_failures("signin", "other", at(-1))
+            .await
+            .unwrap(),
+        0
+    );
+    assert_eq!(store.count_failures("token", "k", at(-1)).await.unwrap(), 1);
+
+    // A new failure forgets the key's failures older than it is told.
+    store
+        .record_failure("signin", "k", at(30), at(15))
+        .await
+        .unwrap();
+    assert_eq!(
+        store.count_failures("signin", "k", at(-1)).await.unwrap(),
+        2
+    );
+
+    store.clear_failures("signin", "k").await.unwrap();
+    assert_eq!(
+        store.count_failures("signin", "k", at(-1)).await.unwrap(),
+        0
+    );
+    assert_eq!(store.count_failures("token", "k", at(-1)).await.unwrap(), 1);
+
+    assert_eq!(store.prune_expired(at(21)).await.unwrap(), 1);
+    assert_eq!(store.count_failures("token", "k", at(-1)).await.unwrap(), 0);
+
+    // Concurrent failures of one key are all counted.
+    let mut tasks = Vec::new();
+    for i in 0..10 {
+        let store = store.clone();
+        tasks.push(tokio::spawn(async move {
+            store
+                .record_failure("signin", "busy", at(100 + i), at(0))
+                .await
+                .expect("record")
+        }));
+    }
+    for t in tasks {
+        t.await.expect("task");
+    }
+    assert_eq!(
+        store.count_failures("signin", "busy", at(0)).await.unwrap(),
+        10
+    );
 }
