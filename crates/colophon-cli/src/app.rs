@@ -9,7 +9,9 @@ use colophon_auth::{AuthConfig, AuthServer, Clock, SystemClock};
 use colophon_http::{AppState, HttpConfig};
 use colophon_search::SearchIndex;
 use colophon_service::console::QuotaDefaults;
-use colophon_service::{ApiKeys, Catalog, Console, Content, Covers, Library, Licensing};
+use colophon_service::{
+    ApiKeys, Catalog, Console, Content, Covers, Library, Licensing, UploadLimits, Uploads,
+};
 use colophon_store::Store;
 
 use crate::config::{redact_url, Settings};
@@ -171,7 +173,29 @@ impl Application {
             .map(|p| colophon_domain::key_restrictions::IpRange::parse(p))
             .collect::<Result<Vec<_>, _>>()
             .context("trusted_proxies")?;
+        let uploads = Uploads::new(
+            backend.store.clone(),
+            backend.covers.clone(),
+            UploadLimits {
+                max_file_bytes: settings.max_upload_bytes,
+                epub: colophon_import::epub::Limits {
+                    max_file_bytes: settings.max_upload_bytes,
+                    ..UploadLimits::default().epub
+                },
+            },
+            {
+                let clock = backend.clock.clone();
+                Arc::new(move || clock.now())
+            },
+        );
+        // Uploads a stopped server left unprocessed.
+        match uploads.resume().await {
+            Ok(0) => {}
+            Ok(n) => tracing::info!("processing {n} uploads left unfinished"),
+            Err(e) => tracing::warn!(error.detail = %e, "resuming unfinished uploads: {e}"),
+        }
         let state = AppState {
+            uploads,
             content: Content::new(backend.catalog.clone(), backend.covers.clone()),
             catalog: backend.catalog,
             keys: backend.keys,

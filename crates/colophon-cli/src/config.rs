@@ -36,6 +36,7 @@ struct FileConfig {
     anonymous_access: Option<bool>,
     default_country: Option<String>,
     max_body_bytes: Option<usize>,
+    max_upload_bytes: Option<u64>,
     quota_requests_per_day: Option<i64>,
     quota_requests_per_minute_per_user: Option<i64>,
     quota_errors: Option<String>,
@@ -60,6 +61,8 @@ pub struct Settings {
     pub default_country: String,
     /// Largest request body, bytes.
     pub max_body_bytes: usize,
+    /// Largest uploaded book, bytes.
+    pub max_upload_bytes: u64,
     /// Default requests per project per UTC day (`None`: unlimited).
     pub quota_requests_per_day: Option<i64>,
     /// Default requests per quota user per minute (`None`: unlimited).
@@ -121,6 +124,7 @@ impl Settings {
             anonymous_access: false,
             default_country: "US".into(),
             max_body_bytes: 1 << 20,
+            max_upload_bytes: 100 << 20,
             quota_requests_per_day: None,
             quota_requests_per_minute_per_user: None,
             quota_errors: colophon_http::QuotaErrors::Current,
@@ -169,6 +173,9 @@ impl Settings {
         }
         if let Some(v) = f.max_body_bytes {
             self.max_body_bytes = v;
+        }
+        if let Some(v) = f.max_upload_bytes {
+            self.max_upload_bytes = v;
         }
         if let Some(v) = f.quota_requests_per_day {
             self.quota_requests_per_day = Some(v);
@@ -250,6 +257,7 @@ mod tests {
         assert!(f.data_dir.is_some() && f.database_url.is_some() && f.listen.is_some());
         assert!(f.public_url.is_some() && f.anonymous_access.is_some());
         assert!(f.default_country.is_some() && f.max_body_bytes.is_some());
+        assert!(f.max_upload_bytes.is_some());
         assert!(f.quota_requests_per_day.is_some());
         assert!(f.quota_requests_per_minute_per_user.is_some());
         assert!(f.trusted_proxies.is_some() && f.console_administrators.is_some());

@@ -8,6 +8,7 @@
 
 pub mod covers;
 pub mod download;
+pub mod owner;
 pub mod range;
 pub mod reader;
 

@@ -84,6 +84,12 @@ pub enum ApiError {
     /// The request body is larger than allowed.
     #[error("The request is too large.")]
     PayloadTooLarge,
+    /// An uploaded file is larger than the upload limit.
+    #[error("The uploaded file is larger than the limit of {limit} bytes.")]
+    UploadTooLarge {
+        /// The limit in bytes.
+        limit: u64,
+    },
     /// Something failed inside; details are logged, not shown.
     #[error("Internal error encountered.")]
     Internal(String),
@@ -337,7 +343,7 @@ impl ApiError {
                 None,
                 None,
             ),
-            E::PayloadTooLarge => (
+            E::PayloadTooLarge | E::UploadTooLarge { .. } => (
                 StatusCode::PAYLOAD_TOO_LARGE,
                 "INVALID_ARGUMENT",
                 "global",

@@ -2,6 +2,7 @@
 #![forbid(unsafe_code)]
 
 mod bookshelves;
+mod cloudloading;
 mod console_gate;
 mod content;
 mod discovery;

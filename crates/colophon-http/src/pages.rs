@@ -12,3 +12,4 @@ mod console_charts;
 pub mod device;
 pub mod html;
 pub mod signin;
+pub mod uploads;

@@ -16,8 +16,8 @@ use tower_http::trace::TraceLayer;
 
 use crate::error::BearerChallenge;
 use crate::{
-    bookshelves, content, discovery, layers, myconfig, mylibrary, oauth, pages, volumes, ApiError,
-    AppState,
+    bookshelves, cloudloading, content, discovery, layers, myconfig, mylibrary, oauth, pages,
+    volumes, ApiError, AppState,
 };
 
 /// Builds the application: Books API routes, internal probes, and the layers for errors,
@@ -32,6 +32,7 @@ pub fn router(state: AppState) -> Router {
         )
         .merge(annotation_routes())
         .merge(library_routes())
+        .merge(upload_routes())
         .merge(discovery_routes())
         .merge(myconfig_routes())
         // Usage of every Books API method: a route layer covers only the routes added above
@@ -94,6 +95,11 @@ pub fn router(state: AppState) -> Router {
         .route("/account", get(pages::account::page))
         .route("/account/revoke", post(pages::account::revoke))
         .route("/account/password", post(pages::account::password))
+        .route(
+            pages::uploads::FORM_PATH,
+            get(pages::uploads::page).post(pages::uploads::upload),
+        )
+        .route("/account/uploads/delete", post(pages::uploads::delete))
         .route(
             "/device",
             get(pages::device::page).post(pages::device::submit),
@@ -246,6 +252,36 @@ fn library_routes() -> Router<AppState> {
             post(mylibrary::readingpositions::set_position),
         )
         .route("/books/v1/volumes/mybooks", get(volumes::mybooks::list))
+}
+
+/// Users' own books: `cloudloading.*` (and its upload path), `volumes.useruploaded.list`.
+fn upload_routes() -> Router<AppState> {
+    Router::new()
+        .route(
+            "/books/v1/cloudloading/addBook",
+            post(cloudloading::add_book),
+        )
+        .route(
+            cloudloading::UPLOAD_PATH,
+            post(cloudloading::upload::add_book).put(cloudloading::upload::put_chunk),
+        )
+        .route(
+            "/books/v1/cloudloading/updateBook",
+            post(cloudloading::update_book),
+        )
+        .route(
+            "/books/v1/cloudloading/deleteBook",
+            post(cloudloading::delete_book),
+        )
+        .route(
+            "/books/v1/volumes/useruploaded",
+            get(volumes::useruploaded::list),
+        )
+}
+
+/// Paths whose bodies are files (the upload limit applies, not `max_body_bytes`).
+fn is_upload_path(path: &str) -> bool {
+    path == cloudloading::UPLOAD_PATH || path == pages::uploads::FORM_PATH
 }
 
 /// `series.*`, `onboarding.*`, `personalizedstream.get`, `familysharing.*`,
@@ -440,6 +476,10 @@ fn allowed_methods(path: &str) -> &'static str {
         "/device/approve",
         "/books/v1/mylibrary/annotations/summary",
         "/books/v1/volumes/recommended/rate",
+        "/books/v1/cloudloading/addBook",
+        "/books/v1/cloudloading/updateBook",
+        "/books/v1/cloudloading/deleteBook",
+        "/account/uploads/delete",
         "/books/v1/familysharing/share",
         "/books/v1/familysharing/unshare",
         "/books/v1/promooffer/accept",
@@ -460,9 +500,13 @@ fn allowed_methods(path: &str) -> &'static str {
         "/signup",
         "/device",
         "/books/v1/mylibrary/annotations",
+        "/account/uploads",
     ];
     if console_post_only(path) {
         return "POST";
+    }
+    if path == cloudloading::UPLOAD_PATH {
+        return "POST, PUT";
     }
     if POST_ONLY.contains(&path) || is_library_post(path) {
         "POST"
@@ -505,6 +549,17 @@ fn console_post_only(path: &str) -> bool {
 
 /// Rejects bodies larger than the configured limit before any handler runs.
 async fn limit_body(State(state): State<AppState>, req: Request, next: Next) -> Response {
+    if is_upload_path(req.uri().path()) {
+        // Files: the handlers read them under the upload limit (and say so when it is passed).
+        let file_limit = state.uploads.limits().max_file_bytes;
+        let limit = file_limit.saturating_add(cloudloading::upload::ENVELOPE_BYTES);
+        let (parts, body) = req.into_parts();
+        let limited = Body::new(http_body_util::Limited::new(
+            body,
+            usize::try_from(limit).unwrap_or(usize::MAX),
+        ));
+        return next.run(Request::from_parts(parts, limited)).await;
+    }
     let declared = req
         .headers()
         .get(header::CONTENT_LENGTH)

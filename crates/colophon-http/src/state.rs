@@ -4,7 +4,7 @@ use std::sync::Arc;
 
 use colophon_auth::AuthServer;
 use colophon_domain::key_restrictions::IpRange;
-use colophon_service::{ApiKeys, Catalog, Console, Content, Library, Licensing};
+use colophon_service::{ApiKeys, Catalog, Console, Content, Library, Licensing, Uploads};
 
 /// Settings the HTTP layer needs.
 #[derive(Debug, Clone)]
@@ -54,6 +54,8 @@ pub struct AppState {
     pub console: Console,
     /// Book content: covers, the reader's pages, downloads.
     pub content: Content,
+    /// Users' own uploaded books.
+    pub uploads: Uploads,
     /// Settings.
     pub config: Arc<HttpConfig>,
 }

@@ -87,3 +87,42 @@ pub async fn respond_page(
 pub fn empty(output: &OutputOptions) -> Result<Response, ApiError> {
     respond(output, &serde_json::json!({}))
 }
+
+/// The wire volumes of the caller's own uploads (private volumes), with the `userInfo` that
+/// says so (`isUploaded`, `userUploadedVolumeInfo.processingState`, `acquiredTime`).
+pub fn render_uploads(
+    state: &AppState,
+    uploads: &[colophon_store::UploadRecord],
+    projection: Projection,
+    country: &str,
+) -> Vec<Volume> {
+    uploads
+        .iter()
+        .map(|upload| {
+            let record = colophon_service::uploads::upload_volume(upload);
+            let opts = RenderOptions {
+                base_url: &state.config.public_url,
+                country,
+                projection,
+                search: None,
+            };
+            let mut volume = render_volume(&record, &opts, None);
+            let time = |t: chrono::DateTime<chrono::Utc>| {
+                t.to_rfc3339_opts(chrono::SecondsFormat::Millis, true)
+            };
+            let info = colophon_types::UserInfo {
+                is_purchased: Some(false),
+                is_preordered: Some(false),
+                is_uploaded: Some(true),
+                acquired_time: Some(time(upload.created)),
+                user_uploaded_volume_info: Some(colophon_types::UserUploadedVolumeInfo {
+                    processing_state: Some(upload.state.as_str().to_owned()),
+                }),
+                updated: Some(time(upload.updated)),
+                ..colophon_types::UserInfo::default()
+            };
+            volume.user_info = serde_json::to_value(info).ok();
+            volume
+        })
+        .collect()
+}

@@ -5,3 +5,4 @@ pub mod get;
 pub mod list;
 pub mod mybooks;
 pub mod recommended;
+pub mod useruploaded;

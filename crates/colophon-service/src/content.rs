@@ -158,21 +158,61 @@ impl Content {
         })
     }
 
+    /// Opens a private volume (the caller's own upload) whose record and text the caller
+    /// already holds; paginated texts are cached like the catalog's.
+    pub async fn open_private(
+        &self,
+        record: VolumeRecord,
+        text: Option<String>,
+    ) -> Result<OpenedBook, ContentError> {
+        let rights = Rights::of(&record);
+        let book = match self.cached(&record) {
+            Some(book) => Some(book),
+            None => match text {
+                Some(text) => Some(self.paginate(&record, text).await?),
+                None => None,
+            },
+        };
+        Ok(OpenedBook {
+            record,
+            rights,
+            book,
+        })
+    }
+
+    fn cached(&self, record: &VolumeRecord) -> Option<Arc<Paginated>> {
+        let mut cache = self.books.lock().unwrap_or_else(|e| e.into_inner());
+        let pos = cache
+            .iter()
+            .position(|(id, etag, _)| *id == record.id && *etag == record.etag)?;
+        let hit = cache.remove(pos);
+        let book = hit.2.clone();
+        cache.insert(0, hit);
+        Some(book)
+    }
+
+    async fn paginate(
+        &self,
+        record: &VolumeRecord,
+        text: String,
+    ) -> Result<Arc<Paginated>, ContentError> {
+        let book = Arc::new(
+            tokio::task::spawn_blocking(move || Paginated::new(&text))
+                .await
+                .map_err(|e| CatalogError::Task(e.to_string()))?,
+        );
+        let mut cache = self.books.lock().unwrap_or_else(|e| e.into_inner());
+        cache.insert(0, (record.id.clone(), record.etag.clone(), book.clone()));
+        cache.truncate(CACHED_BOOKS);
+        Ok(book)
+    }
+
     async fn paginated(
         &self,
         record: &VolumeRecord,
     ) -> Result<Option<Arc<Paginated>>, ContentError> {
-        {
-            let mut cache = self.books.lock().unwrap_or_else(|e| e.into_inner());
-            if let Some(pos) = cache
-                .iter()
-                .position(|(id, etag, _)| *id == record.id && *etag == record.etag)
-            {
-                let hit = cache.remove(pos);
-                let book = hit.2.clone();
-                cache.insert(0, hit);
-                return Ok(Some(book));
-            }
+        if let Some(book) = self.cached(record) {
+            return Ok(Some(book));
         }
         let texts = self
             .catalog
@@ -183,15 +223,7 @@ impl Content {
         let Some((_, text)) = texts.into_iter().next() else {
             return Ok(None);
         };
-        let book = Arc::new(
-            tokio::task::spawn_blocking(move || Paginated::new(&text))
-                .await
-                .map_err(|e| CatalogError::Task(e.to_string()))?,
-        );
-        let mut cache = self.books.lock().unwrap_or_else(|e| e.into_inner());
-        cache.insert(0, (record.id.clone(), record.etag.clone(), book.clone()));
-        cache.truncate(CACHED_BOOKS);
-        Ok(Some(book))
+        Ok(Some(self.paginate(record, text).await?))
     }
 
     /// The EPUB of volume `id`, when its rights allow downloading: made from the stored text.

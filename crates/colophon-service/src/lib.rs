@@ -18,6 +18,9 @@ pub mod pdf_out;
 pub mod reading;
 pub mod recommendations;
 pub mod series;
+pub mod uploads;
+mod uploads_pdf;
+pub mod uploads_resumable;
 
 pub use annotations::{Annotations, AnnotationsError, LayerBudget, ListRequest, Page};
 pub use api_keys::{ApiKeys, CreatedKey, KeyCheck};
@@ -33,3 +36,4 @@ pub use licensing::{Licensing, LicensingError, Requester};
 pub use onboarding::Onboarding;
 pub use recommendations::{Rating, Recommendations};
 pub use series::{SeriesCatalog, SeriesSummary};
+pub use uploads::{UploadError, UploadLimits, Uploads};

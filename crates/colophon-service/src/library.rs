@@ -476,7 +476,7 @@ impl Library {
     /// `volumes.mybooks.list`: the volumes on the user's shelves, most recently shelved
     /// first, each counted as acquired per [`AcquireMethod::of_shelved`], then the volumes
     /// other members of the user's family share with it (`FAMILY_SHARED`); `acquire` and
-    /// `processing` filter (Colophon takes no uploads, so `processingState` matches nothing
+    /// `processing` filter (uploads are not listed here, so `processingState` matches nothing
     /// and `UPLOADED` nothing).
     pub async fn my_books(
         &self,

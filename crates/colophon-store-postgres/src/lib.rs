@@ -11,6 +11,7 @@ mod library;
 mod projects;
 mod sources;
 mod test_db;
+mod uploads;
 mod url;
 mod volumes;
 

@@ -10,6 +10,7 @@ mod lending;
 mod library;
 mod projects;
 mod sources;
+mod uploads;
 mod volumes;
 
 use std::path::{Path, PathBuf};

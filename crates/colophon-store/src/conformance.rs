@@ -54,6 +54,8 @@ mod projects;
 pub use projects::*;
 mod covers;
 pub use covers::*;
+mod uploads;
+pub use uploads::*;
 mod families;
 pub use families::*;
 mod lending;
@@ -73,6 +75,7 @@ macro_rules! conformance_tests {
         $crate::__library_conformance_stories!($crate::__conformance_test; $fixture);
         $crate::__project_conformance_stories!($crate::__conformance_test; $fixture);
         $crate::__cover_conformance_stories!($crate::__conformance_test; $fixture);
+        $crate::__upload_conformance_stories!($crate::__conformance_test; $fixture);
         $crate::__family_conformance_stories!($crate::__conformance_test; $fixture);
         $crate::__lending_conformance_stories!($crate::__conformance_test; $fixture);
     };

@@ -12,6 +12,7 @@ mod lending;
 mod library;
 mod projects;
 mod sources;
+mod uploads;
 mod volumes;
 
 #[cfg(feature = "conformance")]
@@ -41,6 +42,7 @@ pub use projects::{
     QuotaRequest, UsageDelta, UsageRow, LATENCY_BOUNDS_MS, LATENCY_BUCKETS,
 };
 pub use sources::{commit_now, CommitGate, ImportWrite, SourceRow, SourceStore};
+pub use uploads::{NewUpload, UploadOutcome, UploadQuery, UploadRecord, UploadStore};
 pub use volumes::{UpsertOutcome, VolumeStore};
 
 use async_trait::async_trait;
@@ -64,6 +66,7 @@ pub trait Store:
     + LibraryStore
     + ProjectStore
     + CoverStore
+    + UploadStore
     + FamilyStore
     + LendingStore
     + UserSettingsStore
@@ -83,6 +86,7 @@ impl<T> Store for T where
         + LibraryStore
         + ProjectStore
         + CoverStore
+        + UploadStore
         + FamilyStore
         + LendingStore
         + UserSettingsStore

@@ -20,7 +20,7 @@ pub use layer::{
     Annotationsdata, Layersummaries, Layersummary, Volumeannotation, VolumeannotationContentRanges,
     Volumeannotations,
 };
-pub use library::{ReadingPosition, UserInfo};
+pub use library::{BooksCloudloadingResource, ReadingPosition, UserInfo, UserUploadedVolumeInfo};
 pub use myconfig::{
     ConcurrentAccessRestriction, DownloadAccessRestriction, DownloadAccesses, NotesExport,
     Notification, OptedState, RequestAccessData, Usersettings,

@@ -46,7 +46,40 @@ pub struct UserInfo {
     /// Uploaded by the user.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub is_uploaded: Option<bool>,
+    /// When the user acquired the volume (for an upload: when it was uploaded), RFC 3339 UTC.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub acquired_time: Option<String>,
+    /// The processing of the user's upload.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub user_uploaded_volume_info: Option<UserUploadedVolumeInfo>,
     /// Last change by a user action (shelving, reading position), RFC 3339 UTC.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub updated: Option<String>,
+}
+
+/// `userInfo.userUploadedVolumeInfo`.
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct UserUploadedVolumeInfo {
+    /// `RUNNING`, `COMPLETED_SUCCESS` or `COMPLETED_FAILED`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub processing_state: Option<String>,
+}
+
+/// `BooksCloudloadingResource`: an upload as `cloudloading.*` show it (and `updateBook` takes).
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct BooksCloudloadingResource {
+    /// Author.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub author: Option<String>,
+    /// `RUNNING`, `COMPLETED_SUCCESS` or `COMPLETED_FAILED`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub processing_state: Option<String>,
+    /// Title.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub title: Option<String>,
+    /// The private volume's id.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub volume_id: Option<String>,
 }

@@ -29,3 +29,5 @@ mod oauth_token_errors;
 mod postgres;
 mod recommendations;
 mod standard_params;
+mod uploads;
+mod uploads_browser;

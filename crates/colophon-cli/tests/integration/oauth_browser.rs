@@ -172,6 +172,15 @@ impl Page {
             let Message::Text(text) = frame else { continue };
             let v: serde_json::Value = serde_json::from_str(text.as_str()).unwrap();
             if v["id"] == id {
+                // A script evaluated while the page navigates (a click that submits a form,
+                // a poll during a redirect) loses its context: no value, not a failure; the
+                // callers that wait poll again.
+                let navigated = v["error"]["message"]
+                    .as_str()
+                    .is_some_and(|m| m.contains("navigated or closed"));
+                if method == "Runtime.evaluate" && navigated {
+                    return serde_json::Value::Null;
+                }
                 assert!(v.get("error").is_none(), "{method}: {v}");
                 return v["result"].clone();
             }

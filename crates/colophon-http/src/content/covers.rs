@@ -13,6 +13,7 @@ use axum::response::Response;
 use colophon_service::Zoom;
 
 use super::range::{send, Entity};
+use crate::pages::browser::Browser;
 use crate::params::QueryParams;
 use crate::{ApiError, AppState};
 
@@ -21,6 +22,7 @@ pub async fn cover(
     State(state): State<AppState>,
     RawQuery(query): RawQuery,
     headers: HeaderMap,
+    browser: Browser,
 ) -> Result<Response, ApiError> {
     let params = QueryParams::parse(query.as_deref());
     let id = params.non_empty("id").ok_or(ApiError::Required("id"))?;
@@ -31,14 +33,30 @@ pub async fn cover(
                 .map_err(|_| ApiError::invalid("zoom", format!("Invalid value for zoom: {z}")))?,
         ),
     };
-    let image = state.content.cover(id, zoom).await?;
+    let (image, cache_control) = match state.content.cover(id, zoom).await {
+        Ok(image) => (image, "public, max-age=86400"),
+        // Not a catalog volume: the caller's own upload gets its cover, privately.
+        Err(colophon_service::ContentError::VolumeNotFound) => {
+            let (_, upload) =
+                super::owner::own_upload(&state, &params, &headers, &browser, id).await?;
+            let record = colophon_service::uploads::upload_volume(&upload);
+            let image = state
+                .content
+                .covers()
+                .image(&record, zoom)
+                .await
+                .map_err(|e| ApiError::from(colophon_service::ContentError::from(e)))?;
+            (image, "private, max-age=3600")
+        }
+        Err(e) => return Err(e.into()),
+    };
     Ok(send(
         &headers,
         Entity {
             bytes: image.bytes,
             media_type: image.media_type,
             etag: image.etag,
-            cache_control: "public, max-age=86400",
+            cache_control,
             disposition: None,
         },
     ))

@@ -15,6 +15,7 @@ use axum::response::Response;
 use colophon_service::Format;
 
 use super::range::{send, Entity};
+use crate::pages::browser::Browser;
 use crate::params::QueryParams;
 use crate::{ApiError, AppState};
 
@@ -24,9 +25,14 @@ pub async fn download(
     Path(file): Path<String>,
     RawQuery(query): RawQuery,
     headers: HeaderMap,
+    browser: Browser,
 ) -> Result<Response, ApiError> {
     let params = QueryParams::parse(query.as_deref());
     let id = params.non_empty("id").ok_or(ApiError::Required("id"))?;
+    if state.catalog.get_volume(id).await.is_err() {
+        // Not a catalog volume: perhaps the caller's own upload, sent as stored.
+        return own_upload(&state, &params, &headers, browser, id).await;
+    }
     let output = params
         .non_empty("output")
         .map(str::to_owned)
@@ -56,6 +62,42 @@ pub async fn download(
             etag,
             cache_control: "public, max-age=3600",
             disposition: Some(format!("attachment; filename=\"{}\"", file.file_name)),
+        },
+    ))
+}
+
+/// The stored file of the caller's upload `id` (see [`super::owner`]): anyone else gets the
+/// same 404 as for an unknown volume.
+async fn own_upload(
+    state: &AppState,
+    params: &QueryParams,
+    headers: &HeaderMap,
+    browser: Browser,
+    id: &str,
+) -> Result<Response, ApiError> {
+    let (user, upload) = super::owner::own_upload(state, params, headers, &browser, id).await?;
+    let (media_type, bytes) = state.uploads.file(&user, id).await?;
+    let (media_type, ext): (&'static str, &str) = if media_type == colophon_service::uploads::PDF {
+        (colophon_service::uploads::PDF, "pdf")
+    } else {
+        (colophon_service::uploads::EPUB, "epub")
+    };
+    let etag = {
+        use sha2::Digest as _;
+        let digest = sha2::Sha256::digest(&bytes);
+        format!("\"{}\"", base64_url(&digest[..16]))
+    };
+    Ok(send(
+        headers,
+        Entity {
+            bytes: std::sync::Arc::new(bytes),
+            media_type,
+            etag,
+            cache_control: "private, no-store",
+            disposition: Some(format!(
+                "attachment; filename=\"{}.{ext}\"",
+                colophon_domain::render::title_slug(&upload.title)
+            )),
         },
     ))
 }

@@ -48,7 +48,14 @@ pub async fn reader(
             "This address needs the id of a volume (?id=...).",
         );
     };
-    let opened = match state.content.open(&id).await {
+    let found = match state.content.open(&id).await {
+        Err(ContentError::VolumeNotFound) => match &browser.account {
+            Some(user) => open_own_upload(&state, &user.id, &id).await,
+            None => Err(ContentError::VolumeNotFound),
+        },
+        other => other,
+    };
+    let opened = match found {
         Ok(o) => o,
         Err(ContentError::VolumeNotFound) => {
             return error_page(
@@ -88,7 +95,9 @@ pub async fn reader(
             hit.or(remembered).unwrap_or(1)
         }
     };
-    if let Some(user) = &browser.account {
+    // Positions are kept for catalog volumes (an upload is not one: `setPosition` would refuse).
+    let is_catalog = !opened.record.source_key.starts_with("upload:");
+    if let (Some(user), true) = (&browser.account, is_catalog) {
         if page <= opened.readable_pages() {
             remember_page(&state, user, &opened, page).await;
         }
@@ -106,6 +115,23 @@ pub async fn reader(
     security_headers(headers, &[]);
     browser.set_cookie(&mut response);
     response
+}
+
+/// The signed-in reader's own upload `id`, opened for reading (not found for anyone else).
+async fn open_own_upload(
+    state: &AppState,
+    user_id: &str,
+    id: &str,
+) -> Result<OpenedBook, ContentError> {
+    let not_found = |_| ContentError::VolumeNotFound;
+    let upload = state.uploads.get(user_id, id).await.map_err(not_found)?;
+    let text = state
+        .uploads
+        .text(user_id, &upload.volume_id)
+        .await
+        .map_err(not_found)?;
+    let record = colophon_service::uploads::upload_volume(&upload);
+    state.content.open_private(record, text).await
 }
 
 /// The page where `user` last stopped reading `book` (their `mylibrary.readingpositions`

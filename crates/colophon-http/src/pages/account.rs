@@ -62,6 +62,7 @@ async fn render(state: &AppState, browser: &Browser, message: Option<(&str, bool
         .unwrap_or_default();
     let body = format!(
         "{message}<p>Signed in as <strong>{email}</strong> (user id {id}).</p>\
+         <p><a href=\"/account/uploads\">Your books</a>: upload EPUBs and PDFs to read here.</p>\
          <h2>Applications with access to your account</h2>{apps_html}\
          <h2>Change password</h2>\
          <form method=\"post\" action=\"/account/password\">{csrf}\

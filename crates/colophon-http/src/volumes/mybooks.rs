@@ -14,7 +14,7 @@ use crate::{ApiError, AppState};
 pub const MAX_RESULTS: u32 = 100;
 
 /// Every value of a repeated enum parameter, each checked against the discovery enum.
-fn repeated<T: Copy + PartialEq>(
+pub(crate) fn repeated<T: Copy + PartialEq>(
     p: &QueryParams,
     name: &str,
     parse: impl Fn(&str) -> Result<Option<T>, colophon_domain::InvalidOption>,
@@ -43,7 +43,8 @@ fn repeated<T: Copy + PartialEq>(
 /// signed-in user's shelves, most recently shelved first, with `userInfo`. Colophon sells
 /// nothing: a shelved volume counts as acquired `PUBLIC_DOMAIN` when it is public domain and
 /// `SAMPLE` otherwise, which is what `acquireMethod` filters on; `processingState` applies to
-/// uploads, which Colophon does not take (so it matches nothing). `locale` is accepted.
+/// uploads, which this method does not list (`volumes.useruploaded.list` does), so it matches
+/// nothing. `locale` is accepted.
 pub async fn list(State(state): State<AppState>, req: UserRequest) -> Result<Response, ApiError> {
     let p = &req.request.params;
     let acquire = repeated(p, "acquireMethod", AcquireMethod::parse)?;

@@ -30,10 +30,11 @@ macro_rules! __library_conformance_stories {
     };
 }
 
-const A: &str = "100000000000000000001";
-const B: &str = "100000000000000000002";
+pub(crate) const A: &str = "100000000000000000001";
+pub(crate) const B: &str = "100000000000000000002";
 
-async fn users<S: Store>(store: &S) {
+/// Users `A` and `B`.
+pub(crate) async fn users<S: Store>(store: &S) {
     for (id, email) in [(A, "a@example.org"), (B, "b@example.org")] {
         store
             .insert_user(&UserRecord {
