@@ -222,6 +222,7 @@ urls_of() { # engine class -> URL file for that engine
 # --- agreement check (every engine, before anything is measured) ----------------------------
 CHECKS=()
 for e in "${ENGINES[@]}"; do
+  [ "$e" = colophon-hello ] && continue # the colophon server, checked as "colophon"
   serve "$e"
   python3 "$BENCH_DIR/scale.py" fetch --engine "$e" --base "$BASE" --urls-dir "$OUT/urls" \
     --key "$([ "$e" = colophon ] && echo "$KEY")" --out "$OUT/check-$e.json" --sample 200
