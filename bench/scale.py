@@ -147,7 +147,7 @@ def cmd_report(a):
     rows = [json.loads(l) for l in open(os.path.join(a.out_dir, "results.jsonl")) if l.strip()]
     builds = [json.loads(l) for l in open(os.path.join(a.out_dir, "builds.jsonl")) if l.strip()]
     engines = meta["engines"]
-    classes = list(CLASSES)
+    classes = list(CLASSES) + (["hello"] if any(r["class"] == "hello" for r in rows) else [])
     wrk = [r for r in rows if r["kind"] == "wrk" and r["accepted"]]
     ol = [r for r in rows if r["kind"] == "open"]
 

@@ -272,7 +272,7 @@ measure_wrk() { # engine class c round
     if awk -v f="$foreign" -v m="$FOREIGN_MAX" 'BEGIN{exit !(f>m)}' && [ "$attempt" -le 1 ]; then accepted=false; fi
     printf '{"kind":"wrk","round":%d,"engine":"%s","class":"%s","c":%d,"attempt":%d,"accepted":%s,"foreign_cpu_pct":%s,"load1":%s,"wrk":%s}\n' \
       "$round" "$e" "$cls" "$c" "$attempt" "$accepted" "$foreign" "$load1" "$json" >>"$RESULTS"
-    say "  r$round $e $cls c=$c: $(python3 -c 'import json,sys; j=json.loads(sys.argv[1]); print(f"{j[\"rps\"]:,.0f} req/s p99 {j[\"p99_us\"]/1000:.2f} ms")' "$json") foreign ${foreign}%$([ "$accepted" = false ] && echo ' -> noisy, repeating')"
+    say "  r$round $e $cls c=$c: $(python3 -c 'import json,sys; j=json.loads(sys.argv[1]); print(format(j["rps"], ",.0f"), "req/s p99 %.2f ms" % (j["p99_us"] / 1000))' "$json") foreign ${foreign}%$([ "$accepted" = false ] && echo ' -> noisy, repeating')"
     [ "$accepted" = true ] && break
   done
 }
@@ -282,7 +282,7 @@ measure_open() { # engine class rate round
     --seconds "$SECS" --connections 64) || die "loadgen failed ($e $cls $rate)"
   printf '{"kind":"open","round":%d,"engine":"%s","class":"%s","rate":%s,"load1":%s,"open":%s}\n' \
     "$round" "$e" "$cls" "$rate" "$(cut -d' ' -f1 /proc/loadavg)" "$json" >>"$RESULTS"
-  say "  r$round $e $cls @${rate}/s: $(python3 -c 'import json,sys; j=json.loads(sys.argv[1]); print(f"p50 {j[\"p50_us\"]/1000:.2f} p99 {j[\"p99_us\"]/1000:.2f} p99.9 {j[\"p999_us\"]/1000:.2f} ms, {j[\"errors\"]} err")' "$json")"
+  say "  r$round $e $cls @${rate}/s: $(python3 -c 'import json,sys; j=json.loads(sys.argv[1]); print("p50 %.2f p99 %.2f p99.9 %.2f ms, %d err" % (j["p50_us"] / 1000, j["p99_us"] / 1000, j["p999_us"] / 1000, j["errors"]))' "$json")"
 }
 for round in $(seq "$ROUNDS"); do
   read -r -a order < <(python3 -c 'import random,sys; l=sys.argv[2:]; random.Random(int(sys.argv[1])).shuffle(l); print(" ".join(l))' \
