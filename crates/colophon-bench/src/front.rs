@@ -46,20 +46,14 @@ fn error(status: StatusCode, reason: &str, message: &str) -> Response {
     json(status, body.to_string().into_bytes())
 }
 
-fn number(
-    p: &HashMap<String, String>,
-    name: &str,
-    default: u32,
-    max: u32,
-) -> Result<u32, Response> {
+/// A paging parameter; `Err` is the message of the 400 answer.
+fn number(p: &HashMap<String, String>, name: &str, default: u32, max: u32) -> Result<u32, String> {
     match p.get(name) {
         None => Ok(default),
         Some(v) => match v.parse::<u32>() {
             Ok(n) if n <= max => Ok(n),
-            _ => Err(error(
-                StatusCode::BAD_REQUEST,
-                "invalid",
-                &format!("Invalid value '{v}'. Values must be within the range: [0, {max}]"),
+            _ => Err(format!(
+                "Invalid value '{v}'. Values must be within the range: [0, {max}]"
             )),
         },
     }
@@ -74,7 +68,7 @@ async fn list(State(f): State<Arc<Front>>, Query(p): Query<HashMap<String, Strin
         number(&p, "maxResults", 10, 40),
     ) {
         (Ok(s), Ok(m)) => (s, m),
-        (Err(e), _) | (_, Err(e)) => return e,
+        (Err(e), _) | (_, Err(e)) => return error(StatusCode::BAD_REQUEST, "invalid", &e),
     };
     let pq = peer_query(q, start, max);
     match f
