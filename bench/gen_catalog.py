@@ -277,6 +277,9 @@ def main():
     ap.add_argument("--queries", default=None, help="write the query sets here (JSON)")
     ap.add_argument("--per-class", type=int, default=2000, help="queries per class")
     ap.add_argument("--get-ids", type=int, default=1000, help="ISBNs to resolve into ids for volumes.get")
+    ap.add_argument("--sample", type=int, default=200000,
+                    help="queries are drawn from a uniform sample of this many volumes (memory stays "
+                         "bounded at millions of volumes; the catalog itself does not depend on it)")
     a = ap.parse_args()
 
     rng = random.Random(a.seed)
@@ -298,7 +301,8 @@ def main():
     desc_vocab = Sampler(collections.Counter({w: c for w, c in zip(tm.uni.values, _weights(tm.uni)) if any(ch.isalpha() for ch in w)}))
 
     used = set()
-    docs = []  # compact per-volume facts for the queries
+    docs = []  # compact per-volume facts for the queries: a uniform reservoir sample
+    pick = random.Random(a.seed + 2)  # own stream: the catalog bytes do not depend on the sample
     os.makedirs(os.path.dirname(os.path.abspath(a.out)) or ".", exist_ok=True)
     tmp = a.out + ".tmp"
     with open_out(tmp, a.out.endswith(".gz")) as out:
@@ -349,12 +353,19 @@ def main():
             }
             out.write(json.dumps(vol, ensure_ascii=False, separators=(",", ":")) + "\n")
             if a.queries:
-                docs.append((i13, title, names, cats, desc))
+                if len(docs) < a.sample:
+                    docs.append((i13, title, names, cats, desc))
+                else:
+                    j = pick.randrange(i + 1)
+                    if j < a.sample:
+                        docs[j] = (i13, title, names, cats, desc)
+            if (i + 1) % 500000 == 0:
+                print(f"gen_catalog: {i + 1} volumes", file=sys.stderr)
     os.replace(tmp, a.out)
     print(f"gen_catalog: wrote {a.n} volumes to {a.out}", file=sys.stderr)
 
     if a.queries:
-        q = make_queries(random.Random(a.seed + 1), docs, used, a.per_class, a.get_ids)
+        q = make_queries(random.Random(a.seed + 1), docs, used, a.per_class, a.get_ids, a.n)
         with open(a.queries, "w", encoding="utf-8") as fh:
             json.dump(q, fh, ensure_ascii=False, indent=0)
         print(f"gen_catalog: wrote queries to {a.queries} ("
@@ -401,8 +412,11 @@ def describe(rng, nwords, func_s, vocab, title, cats):
     return " ".join(words)
 
 
-def make_queries(rng, docs, used, per_class, get_ids):
-    """Query sets drawn from the generated volumes (so they have hits), plus 5 % missing ISBNs."""
+def make_queries(rng, docs, used, per_class, get_ids, n_total):
+    """Query sets drawn from the generated volumes (so they have hits), plus 5 % missing ISBNs.
+
+    ``docs`` may be a uniform sample of the catalog; document frequencies are counted in it and
+    scaled to the whole catalog (``n_total``)."""
     # document frequencies of title+description+author words (the default search fields)
     df = collections.Counter()
     subj_df = collections.Counter()
@@ -410,6 +424,7 @@ def make_queries(rng, docs, used, per_class, get_ids):
         df.update(set(words_of(title + " " + " ".join(names) + " " + (desc or ""))))
         subj_df.update(set(w for w in words_of(" ".join(cats)) if good_word(w)))
     n = len(docs)
+    scale = n_total / max(1, n)
 
     def bucket(w):
         d = df[w]
@@ -449,7 +464,7 @@ def make_queries(rng, docs, used, per_class, get_ids):
         frequent = [w for w, _ in subj_df.most_common(10)]
     for _ in range(per_class):
         w = rng.choice(frequent)
-        pages = max(1, min(subj_df[w], 400) // 20)
+        pages = max(1, min(int(subj_df[w] * scale), 400) // 20)
         start = 20 * rng.randrange(pages)
         q["subject_paging"].append(f"subject:{w}&startIndex={start}&maxResults=20")
     while len(q["phrase"]) < per_class:

@@ -45,6 +45,15 @@ cargo clippy --workspace --all-targets -- -D warnings
 echo "test.sh: Rust tests (unit, store conformance on SQLite and PostgreSQL, integration)"
 cargo nextest run --workspace --no-fail-fast
 
+# Built above by the integration tests (same features); the benchmark's smoke size and the
+# instruction-count gate of the search path (bench/README.md, "Scale and peers").
+DEBUG_DIR="${CARGO_TARGET_DIR:-$PWD/target}/debug"
+echo "test.sh: scale benchmark smoke (every engine builds, answers, and agrees; no load)"
+SCALE_N=2000 SCALE_SMOKE=1 SCALE_PER_CLASS=200 COLOPHON_BIN="$DEBUG_DIR/colophon" \
+  PEERS_BIN="$DEBUG_DIR/colophon-bench" bash bench/scale.sh
+echo "test.sh: callgrind instruction count of the search path against bench/callgrind-baseline.json"
+PEERS_BIN="$DEBUG_DIR/colophon-bench" bash bench/callgrind.sh
+
 echo "test.sh: conformance suite (google-api-python-client against a running server)"
 # The integration tests above built target/debug/colophon (with the same features).
 COLOPHON_BIN="${CARGO_TARGET_DIR:-$PWD/target}/debug/colophon" bash conformance/run.sh
