@@ -61,20 +61,32 @@ pub(crate) fn language_of(code: &str) -> Option<NativeLanguage> {
         .map(|&(_, prefix, stemmer)| NativeLanguage { prefix, stemmer })
 }
 
-/// The languages of the catalog with a stemmer of their own: those of which `searcher` holds
-/// at least one volume (by its `lang:` filter tag), each once.
+/// Share of the catalog (in per mille) a language needs to count among its main languages.
+const MAIN_LANGUAGE_PER_MILLE: u64 = 10;
+
+/// The catalog's main languages with a stemmer of their own: those of at least 1 % of the
+/// volumes `searcher` holds (by their `lang:` filter tag), each once. Each costs every plain
+/// word two more term lookups, so a long tail of languages with a handful of books each is
+/// left to the English-stemmed fields and the exact forms.
 pub(crate) fn languages_present(
     searcher: &tantivy::Searcher,
     tags_field: tantivy::schema::Field,
 ) -> tantivy::Result<Vec<NativeLanguage>> {
-    let mut present: Vec<NativeLanguage> = Vec::new();
+    let floor = (searcher.num_docs() * MAIN_LANGUAGE_PER_MILLE / 1000).max(1);
+    let mut counts: Vec<(NativeLanguage, u64)> = Vec::new();
     for &(code, prefix, stemmer) in LANGUAGES {
         let term = Term::from_field_text(tags_field, &format!("{}{code}", tags::LANGUAGE));
-        if searcher.doc_freq(&term)? > 0 && !present.iter().any(|l| l.prefix == prefix) {
-            present.push(NativeLanguage { prefix, stemmer });
+        let n = searcher.doc_freq(&term)?;
+        match counts.iter_mut().find(|(l, _)| l.prefix == prefix) {
+            Some((_, total)) => *total += n,
+            None => counts.push((NativeLanguage { prefix, stemmer }, n)),
         }
     }
-    Ok(present)
+    Ok(counts
+        .into_iter()
+        .filter(|(_, n)| *n >= floor)
+        .map(|(l, _)| l)
+        .collect())
 }
 
 /// One analyzer per language, made when first needed: Unicode words, lower case, the
