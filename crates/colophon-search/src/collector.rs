@@ -8,6 +8,7 @@ use std::sync::Arc;
 use colophon_domain::OrderBy;
 use tantivy::collector::{Collector, SegmentCollector};
 use tantivy::columnar::ColumnValues;
+use tantivy::fastfield::FastFieldReaders;
 use tantivy::{DocAddress, DocId, Score, SegmentOrdinal, SegmentReader};
 
 use crate::schema::{DATE, ID_HI, ID_LO, POPULARITY};
@@ -54,6 +55,27 @@ pub(crate) struct PageCollector {
 pub(crate) struct Page {
     pub total: u64,
     pub best: Vec<Candidate>,
+    /// A fast-field column that could not be opened (reported by `merge_fruits`).
+    failed: Option<String>,
+}
+
+/// The fast-field columns one segment's candidates are read from.
+struct Columns {
+    date: Arc<dyn ColumnValues<u64>>,
+    id_hi: Arc<dyn ColumnValues<u64>>,
+    id_lo: Arc<dyn ColumnValues<u64>>,
+    popularity: Arc<dyn ColumnValues<u64>>,
+}
+
+impl Columns {
+    fn open(fast: &FastFieldReaders) -> tantivy::Result<Self> {
+        Ok(Self {
+            date: fast.u64(DATE)?.first_or_default_col(0),
+            id_hi: fast.u64(ID_HI)?.first_or_default_col(0),
+            id_lo: fast.u64(ID_LO)?.first_or_default_col(0),
+            popularity: fast.u64(POPULARITY)?.first_or_default_col(0),
+        })
+    }
 }
 
 impl Collector for PageCollector {
@@ -65,15 +87,15 @@ impl Collector for PageCollector {
         segment_ord: SegmentOrdinal,
         segment: &SegmentReader,
     ) -> tantivy::Result<PageSegmentCollector> {
-        let fast = segment.fast_fields();
+        // The fast-field columns are opened at the segment's first match: opening them costs
+        // more than a one-hit lookup (an ISBN, an id) that finds nothing in most segments.
         Ok(PageSegmentCollector {
             order: self.order,
             limit: self.limit,
             segment_ord,
-            date: fast.u64(DATE)?.first_or_default_col(0),
-            id_hi: fast.u64(ID_HI)?.first_or_default_col(0),
-            id_lo: fast.u64(ID_LO)?.first_or_default_col(0),
-            popularity: fast.u64(POPULARITY)?.first_or_default_col(0),
+            fast: (self.limit > 0).then(|| segment.fast_fields().clone()),
+            columns: None,
+            failed: None,
             count: 0,
             buffer: Vec::new(),
             threshold: None,
@@ -86,11 +108,18 @@ impl Collector for PageCollector {
     }
 
     fn merge_fruits(&self, fruits: Vec<Page>) -> tantivy::Result<Page> {
+        if let Some(e) = fruits.iter().find_map(|p| p.failed.clone()) {
+            return Err(tantivy::TantivyError::InternalError(e));
+        }
         let total = fruits.iter().map(|p| p.total).sum();
         let mut best: Vec<Candidate> = fruits.into_iter().flat_map(|p| p.best).collect();
         best.sort_unstable_by(|a, b| compare(self.order, a, b));
         best.truncate(self.limit);
-        Ok(Page { total, best })
+        Ok(Page {
+            total,
+            best,
+            failed: None,
+        })
     }
 }
 
@@ -99,10 +128,10 @@ pub(crate) struct PageSegmentCollector {
     order: OrderBy,
     limit: usize,
     segment_ord: SegmentOrdinal,
-    date: Arc<dyn ColumnValues<u64>>,
-    id_hi: Arc<dyn ColumnValues<u64>>,
-    id_lo: Arc<dyn ColumnValues<u64>>,
-    popularity: Arc<dyn ColumnValues<u64>>,
+    /// The segment's fast fields, until its columns are opened (`None` when only counting).
+    fast: Option<FastFieldReaders>,
+    columns: Option<Columns>,
+    failed: Option<String>,
     count: u64,
     /// Candidates; truncated to the best `limit` whenever it reaches `2 * limit`.
     buffer: Vec<Candidate>,
@@ -126,17 +155,32 @@ impl SegmentCollector for PageSegmentCollector {
 
     fn collect(&mut self, doc: DocId, score: Score) {
         self.count += 1;
-        if self.limit == 0 {
+        if self.limit == 0 || self.failed.is_some() {
             return;
         }
-        let score = score * popularity_prior(self.popularity.get_val(doc));
+        if self.columns.is_none() {
+            let Some(fast) = self.fast.take() else {
+                return;
+            };
+            match Columns::open(&fast) {
+                Ok(c) => self.columns = Some(c),
+                Err(e) => {
+                    self.failed = Some(e.to_string());
+                    return;
+                }
+            }
+        }
+        let Some(cols) = self.columns.as_ref() else {
+            return;
+        };
+        let score = score * popularity_prior(cols.popularity.get_val(doc));
         let mut date = 0;
         if let Some(t) = &self.threshold {
             // Cheap rejection before reading the id columns.
             let worse = match self.order {
                 OrderBy::Relevance => score < t.score,
                 OrderBy::Newest => {
-                    date = self.date.get_val(doc);
+                    date = cols.date.get_val(doc);
                     date < t.date || (date == t.date && score < t.score)
                 }
             };
@@ -144,12 +188,12 @@ impl SegmentCollector for PageSegmentCollector {
                 return;
             }
         } else if self.order == OrderBy::Newest {
-            date = self.date.get_val(doc);
+            date = cols.date.get_val(doc);
         }
         let candidate = Candidate {
             score,
             date,
-            id: (self.id_hi.get_val(doc), self.id_lo.get_val(doc)),
+            id: (cols.id_hi.get_val(doc), cols.id_lo.get_val(doc)),
             doc: DocAddress::new(self.segment_ord, doc),
         };
         self.buffer.push(candidate);
@@ -165,6 +209,7 @@ impl SegmentCollector for PageSegmentCollector {
         Page {
             total: self.count,
             best: self.buffer,
+            failed: self.failed,
         }
     }
 }
