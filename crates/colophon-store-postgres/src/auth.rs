@@ -462,23 +462,16 @@ impl OAuthStore for PgStore {
 
     async fn bar_grant(&self, g: &GrantRecord) -> StoreResult<bool> {
         let revoked = g.revoked.unwrap_or(g.created);
-        let mut tx = self
-            .pool
-            .begin()
-            .await
-            .map_err(db_error("barring a grant"))?;
-        let live =
-            sqlx::query("UPDATE oauth_grants SET revoked = $2 WHERE id = $1 AND revoked IS NULL")
-                .bind(&g.id)
-                .bind(revoked)
-                .execute(&mut *tx)
-                .await
-                .map_err(db_error("barring a grant"))?;
-        sqlx::query(
+        // One upsert: a grant stored meanwhile by the first exchange (even one committed while
+        // this statement waited on its key) is revoked; none is stored revoked. `xmax = 0`
+        // tells an inserted row from an updated one.
+        let row: Option<(bool,)> = sqlx::query_as(
             "INSERT INTO oauth_grants
              (id, user_id, client_id, scopes, access_type, origin, created, revoked)
              VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
-             ON CONFLICT (id) DO NOTHING",
+             ON CONFLICT (id) DO UPDATE SET revoked = EXCLUDED.revoked
+             WHERE oauth_grants.revoked IS NULL
+             RETURNING (xmax <> 0)",
         )
         .bind(&g.id)
         .bind(&g.user_id)
@@ -488,11 +481,10 @@ impl OAuthStore for PgStore {
         .bind(&g.origin)
         .bind(g.created)
         .bind(revoked)
-        .execute(&mut *tx)
+        .fetch_optional(&self.pool)
         .await
         .map_err(db_error("barring a grant"))?;
-        tx.commit().await.map_err(db_error("barring a grant"))?;
-        Ok(live.rows_affected() == 1)
+        Ok(matches!(row, Some((true,))))
     }
 
     async fn revoke_grant(&self, grant_id: &str, when: DateTime<Utc>) -> StoreResult<bool> {
