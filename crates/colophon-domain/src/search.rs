@@ -68,4 +68,8 @@ pub struct SearchResults {
     pub total: u64,
     /// The requested page, best first.
     pub hits: Vec<SearchHit>,
+    /// The query had no words to highlight (`isbn:`, an id): each hit's snippet is the start
+    /// of its volume's description, which the caller cuts from the record it loads anyway
+    /// (the engine leaves `snippet` empty rather than read its stored copy).
+    pub snippets_from_description: bool,
 }

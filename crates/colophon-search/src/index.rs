@@ -322,17 +322,24 @@ impl SearchIndex {
         }
         let mut analyzer = compiler.text;
         let mut hits = Vec::with_capacity(page.best.len().saturating_sub(start));
+        // Nothing to highlight: the snippet is the description's start, which the caller
+        // has in the record it loads; the stored document is not read.
+        let snippets_from_description = compiled.highlight.is_empty();
         for candidate in page.best.iter().skip(start) {
             let Some(id) = decode_id(candidate.id.0, candidate.id.1) else {
                 continue;
             };
-            let snippet = snippet_for(
-                &searcher,
-                &inner.fields,
-                candidate,
-                &mut analyzer,
-                &compiled.highlight,
-            )?;
+            let snippet = if snippets_from_description {
+                None
+            } else {
+                snippet_for(
+                    &searcher,
+                    &inner.fields,
+                    candidate,
+                    &mut analyzer,
+                    &compiled.highlight,
+                )?
+            };
             hits.push(SearchHit {
                 id,
                 score: candidate.score,
@@ -342,6 +349,7 @@ impl SearchIndex {
         Ok(SearchResults {
             total: page.total,
             hits,
+            snippets_from_description,
         })
     }
 }
@@ -417,6 +425,7 @@ impl SearchIndex {
         Ok(SearchResults {
             total: page.total,
             hits,
+            snippets_from_description: false,
         })
     }
 

@@ -19,3 +19,4 @@ mod tests;
 pub use error::{EngineError, SearchError};
 pub use index::{Browse, IndexUpdater, SearchIndex, DEFAULT_WRITER_MEMORY};
 pub use query::{parse, Clause, ParsedQuery, QueryField};
+pub use snippet::description_snippet;

@@ -36,6 +36,16 @@ pub(crate) struct Matches {
     pub distinct: u32,
 }
 
+/// The snippet of a search without words to highlight: the start of `description`, as
+/// [`render`] cuts it (`None` when it is blank).
+pub fn description_snippet(description: &str) -> Option<String> {
+    let none = Matches {
+        ranges: Vec::new(),
+        distinct: 0,
+    };
+    render(description, &none, Source::Description)
+}
+
 /// Finds the tokens of `text` that are one of `words` (already analyzed).
 ///
 /// Stemming is the expensive part of analysis, so the text is split with the bare word

@@ -84,10 +84,24 @@ impl Catalog {
         let records = self.store.get_volumes(&ids).await?;
         let mut by_id: std::collections::HashMap<VolumeId, VolumeRecord> =
             records.into_iter().map(|r| (r.id.clone(), r)).collect();
+        let from_description = results.snippets_from_description;
         let found = results
             .hits
             .into_iter()
-            .filter_map(|hit| by_id.remove(&hit.id).map(|r| (r, hit.snippet)))
+            .filter_map(|hit| {
+                let record = by_id.remove(&hit.id)?;
+                let snippet = if from_description {
+                    record
+                        .volume_info
+                        .description
+                        .as_deref()
+                        .filter(|d| !d.trim().is_empty())
+                        .and_then(colophon_search::description_snippet)
+                } else {
+                    hit.snippet
+                };
+                Some((record, snippet))
+            })
             .collect();
         Ok((results.total, found))
     }
