@@ -476,8 +476,8 @@ impl Library {
     /// `volumes.mybooks.list`: the volumes on the user's shelves, most recently shelved
     /// first, each counted as acquired per [`AcquireMethod::of_shelved`], then the volumes
     /// other members of the user's family share with it (`FAMILY_SHARED`); `acquire` and
-    /// `processing` filter (uploads are not listed here, so `processingState` matches nothing
-    /// and `UPLOADED` nothing).
+    /// `processing` filter (uploads are not listed here — the HTTP handler appends them from
+    /// `Uploads` — so `processingState` matches nothing and `UPLOADED` nothing).
     pub async fn my_books(
         &self,
         user_id: &str,

@@ -1085,3 +1085,84 @@ async fn resumable_uploads_in_chunks() {
     .await
     .assert_error(413, "uploadTooLarge");
 }
+
+/// `volumes.mybooks.list` lists the user's uploads after their shelved volumes, as acquired
+/// `UPLOADED` with their `processingState`; `acquireMethod` and `processingState` filter
+/// them, paging runs across both parts, and another user's list holds none of them.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn my_books_lists_uploads_after_the_shelved_volumes() {
+    let app = TestApp::demo().await;
+    let alice = reader(&app, "alice-mybooks@example.org").await;
+    let bob = reader(&app, "bob-mybooks@example.org").await;
+    let shelved = crate::library_support::demo_ids(&app, 2).await;
+    for id in &shelved {
+        let r = call(
+            &app,
+            "POST",
+            &format!("/books/v1/mylibrary/bookshelves/0/addVolume?volumeId={id}"),
+            Cred::Token(&alice.token),
+        )
+        .await;
+        assert_eq!(r.status, 200, "{}", r.text());
+    }
+    let (upload, v) = upload_and_wait(
+        &app,
+        &alice,
+        "dracula.epub",
+        epub_bytes("bram-stoker_dracula.epub"),
+    )
+    .await;
+    assert_eq!(state_of(&v), "COMPLETED_SUCCESS", "{v}");
+    let list = |who: &Reader, query: &str| {
+        let path = format!("/books/v1/volumes/mybooks?{query}");
+        let token = who.token.clone();
+        let app = &app;
+        async move {
+            let r = call(app, "GET", &path, Cred::Token(&token)).await;
+            assert_eq!(r.status, 200, "{}", r.text());
+            let page = r.json();
+            let ids: Vec<String> = page["items"]
+                .as_array()
+                .map(|a| {
+                    a.iter()
+                        .map(|v| v["id"].as_str().unwrap().to_owned())
+                        .collect()
+                })
+                .unwrap_or_default();
+            (page["totalItems"].as_u64().unwrap(), ids, page)
+        }
+    };
+
+    let (total, ids, page) = list(&alice, "").await;
+    assert_eq!(total, 3, "{page}");
+    assert_eq!(ids.len(), 3);
+    assert_eq!(ids[2], upload, "uploads follow the shelved volumes");
+    let up = &page["items"][2]["userInfo"];
+    assert_eq!(up["isUploaded"], true, "{page}");
+    assert_eq!(
+        up["userUploadedVolumeInfo"]["processingState"],
+        "COMPLETED_SUCCESS"
+    );
+
+    // Paging across both parts.
+    let (total, ids, _) = list(&alice, "startIndex=1&maxResults=2").await;
+    assert_eq!((total, ids.len()), (3, 2));
+    assert_eq!(ids[1], upload);
+    let (_, ids, _) = list(&alice, "startIndex=2&maxResults=1").await;
+    assert_eq!(ids, vec![upload.clone()]);
+
+    // Filters.
+    let (total, ids, _) = list(&alice, "acquireMethod=UPLOADED").await;
+    assert_eq!((total, ids), (1, vec![upload.clone()]));
+    let (total, ids, _) = list(&alice, "processingState=COMPLETED_SUCCESS").await;
+    assert_eq!((total, ids), (1, vec![upload.clone()]));
+    let (total, _, _) = list(&alice, "processingState=RUNNING").await;
+    assert_eq!(total, 0);
+    let (total, ids, _) = list(&alice, "acquireMethod=SAMPLE&acquireMethod=PUBLIC_DOMAIN").await;
+    assert_eq!(total, 2);
+    assert!(!ids.contains(&upload));
+
+    // Bob sees none of Alice's books.
+    let (total, _, _) = list(&bob, "").await;
+    assert_eq!(total, 0);
+}

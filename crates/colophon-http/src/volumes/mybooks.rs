@@ -4,10 +4,12 @@ use axum::extract::State;
 use axum::response::Response;
 use colophon_domain::library::{AcquireMethod, ProcessingState};
 use colophon_domain::Projection;
+use colophon_types::Volumes;
 
 use crate::params::QueryParams;
 use crate::request::UserRequest;
-use crate::user_volumes::{respond_page, PageStyle};
+use crate::response::respond;
+use crate::user_volumes::{render_items, render_uploads, PageStyle};
 use crate::{ApiError, AppState};
 
 /// Largest `maxResults` (discovery: 0–100).
@@ -40,11 +42,12 @@ pub(crate) fn repeated<T: Copy + PartialEq>(
 }
 
 /// `books.volumes.mybooks.list`: `GET /books/v1/volumes/mybooks` — the volumes on the
-/// signed-in user's shelves, most recently shelved first, with `userInfo`. Colophon sells
-/// nothing: a shelved volume counts as acquired `PUBLIC_DOMAIN` when it is public domain and
-/// `SAMPLE` otherwise, which is what `acquireMethod` filters on; `processingState` applies to
-/// uploads, which this method does not list (`volumes.useruploaded.list` does), so it matches
-/// nothing. `locale` is accepted.
+/// signed-in user's shelves, most recently shelved first, with `userInfo`, then the user's own
+/// uploads, newest first (`acquireMethod` `UPLOADED`, with `isUploaded` and their
+/// `processingState`). Colophon sells nothing: a shelved volume counts as acquired
+/// `PUBLIC_DOMAIN` when it is public domain and `SAMPLE` otherwise, which is what
+/// `acquireMethod` filters on; `processingState` keeps only uploads in those states (shelved
+/// volumes have none). `locale` is accepted.
 pub async fn list(State(state): State<AppState>, req: UserRequest) -> Result<Response, ApiError> {
     let p = &req.request.params;
     let acquire = repeated(p, "acquireMethod", AcquireMethod::parse)?;
@@ -56,17 +59,32 @@ pub async fn list(State(state): State<AppState>, req: UserRequest) -> Result<Res
         .library
         .my_books(&req.user.user_id, &acquire, &processing, start, max)
         .await?;
-    respond_page(
-        &state,
-        &req.request.caller,
+    let style = PageStyle {
+        projection: Projection::Full,
+        country: &country,
+        search: None,
+    };
+    let shelved = page.items.len() as u32;
+    let mut items = render_items(&state, &req.request.caller, page.items, &style).await?;
+    let mut total = page.total;
+    if acquire.is_empty() || acquire.contains(&AcquireMethod::Uploaded) {
+        // The uploads follow the shelved volumes: this page's share of them starts where the
+        // shelved ones end.
+        let from = u32::try_from(u64::from(start).saturating_sub(page.total)).unwrap_or(u32::MAX);
+        let room = max.saturating_sub(shelved);
+        let (uploads_total, uploads) = state
+            .uploads
+            .list(&req.user.user_id, &processing, &[], from, room)
+            .await?;
+        total += uploads_total;
+        items.extend(render_uploads(&state, &uploads, Projection::Full, &country));
+    }
+    respond(
         &req.request.output,
-        page.total,
-        page.items,
-        &PageStyle {
-            projection: Projection::Full,
-            country: &country,
-            search: None,
+        &Volumes {
+            kind: "books#volumes".into(),
+            total_items: total,
+            items,
         },
     )
-    .await
 }
