@@ -9,7 +9,7 @@ use std::process::Command;
 use serde_json::Value;
 
 use crate::library_support::{call, get_ok, post_ok, reader, Cred};
-use crate::support::{shared_dir, Options, TestApp};
+use crate::support::{shared_dir, with_postgres, Options, TestApp};
 
 /// A server over the 13 Standard Ebooks package documents and the Allen & Unwin ONIX feed.
 async fn app_with_series(database_url: Option<String>) -> TestApp {
@@ -574,21 +574,12 @@ async fn discovery_methods_on_sqlite() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn discovery_methods_on_postgres() {
-    let Ok(admin) = std::env::var("COLOPHON_TEST_DATABASE_URL") else {
-        eprintln!("PostgreSQL discovery test SKIPPED: COLOPHON_TEST_DATABASE_URL is not set");
-        return;
-    };
-    let url = colophon_store_postgres::create_test_database(&admin)
-        .await
-        .expect("create test database");
-    {
+    with_postgres("discovery test", |url| async move {
         let app = app_with_series(Some(url.clone())).await;
         series_methods(&app).await;
         personalized_stream(&app).await;
         let dir = app._dir.path().to_str().unwrap().to_owned();
         family_sharing(&app, &["--data-dir", &dir, "--database-url", &url]).await;
-    }
-    colophon_store_postgres::drop_test_database(&admin, &url)
-        .await
-        .expect("drop test database");
+    })
+    .await;
 }

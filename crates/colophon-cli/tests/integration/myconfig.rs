@@ -11,7 +11,7 @@ use colophon_store::LendingPolicy;
 use serde_json::{json, Value};
 
 use crate::library_support::*;
-use crate::support::{Options, Reply, TestApp};
+use crate::support::{with_postgres, Options, Reply, TestApp};
 
 const BASE: &str = "/books/v1/myconfig";
 
@@ -536,14 +536,7 @@ async fn concurrent_devices_get_exactly_the_copies_sqlite() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn concurrent_devices_get_exactly_the_copies_postgres() {
-    let Ok(admin) = std::env::var("COLOPHON_TEST_DATABASE_URL") else {
-        eprintln!("PostgreSQL myconfig test SKIPPED: COLOPHON_TEST_DATABASE_URL is not set");
-        return;
-    };
-    let url = colophon_store_postgres::create_test_database(&admin)
-        .await
-        .expect("create test database");
-    {
+    with_postgres("myconfig test", |url| async move {
         let app = TestApp::spawn(Options {
             demo: true,
             database_url: Some(url.clone()),
@@ -551,10 +544,8 @@ async fn concurrent_devices_get_exactly_the_copies_postgres() {
         })
         .await;
         race_for_copies(&app).await;
-    }
-    colophon_store_postgres::drop_test_database(&admin, &url)
-        .await
-        .expect("drop test database");
+    })
+    .await;
 }
 
 /// Every `myconfig` method through `google-books1`, Google's generated Rust client.

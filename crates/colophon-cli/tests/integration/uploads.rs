@@ -12,7 +12,7 @@ use bytes::Bytes;
 use serde_json::Value;
 
 use crate::library_support::{call, reader, Cred, Reader};
-use crate::support::{shared_dir, Options, Reply, TestApp};
+use crate::support::{shared_dir, with_postgres, Options, Reply, TestApp};
 
 pub const UPLOAD: &str = "/upload/books/v1/cloudloading/addBook";
 
@@ -871,14 +871,7 @@ async fn pdf_uploads_take_title_and_author_from_the_document() {
 /// The core story over PostgreSQL (when `COLOPHON_TEST_DATABASE_URL` is set).
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn uploads_over_postgres() {
-    let Ok(admin) = std::env::var("COLOPHON_TEST_DATABASE_URL") else {
-        eprintln!("PostgreSQL uploads test SKIPPED: COLOPHON_TEST_DATABASE_URL is not set");
-        return;
-    };
-    let url = colophon_store_postgres::create_test_database(&admin)
-        .await
-        .expect("create test database");
-    {
+    with_postgres("uploads test", |url| async move {
         let app = TestApp::spawn(Options {
             database_url: Some(url.clone()),
             ..Options::default()
@@ -932,10 +925,8 @@ async fn uploads_over_postgres() {
         .await
         .json();
         assert_eq!(list["totalItems"], 1);
-    }
-    colophon_store_postgres::drop_test_database(&admin, &url)
-        .await
-        .expect("drop test database");
+    })
+    .await;
 }
 
 /// An upload left `RUNNING` (a server stopped while processing it) is processed by the next
