@@ -95,7 +95,6 @@ impl Catalog {
                         .volume_info
                         .description
                         .as_deref()
-                        .filter(|d| !d.trim().is_empty())
                         .and_then(colophon_search::description_snippet)
                 } else {
                     hit.snippet
