@@ -46,12 +46,17 @@ pub fn ct_eq(a: &str, b: &str) -> bool {
 
 /// Hex HMAC-SHA256 of `message` under `key`: CSRF tokens bound to a session and a purpose.
 pub fn hmac_hex(key: &str, message: &str) -> String {
-    let Ok(mut mac) = Hmac::<Sha256>::new_from_slice(key.as_bytes()) else {
+    hex::encode(hmac_sha256(key.as_bytes(), message.as_bytes()))
+}
+
+/// HMAC-SHA256 (RFC 2104) of `message` under `key`.
+pub fn hmac_sha256(key: &[u8], message: &[u8]) -> [u8; 32] {
+    let Ok(mut mac) = Hmac::<Sha256>::new_from_slice(key) else {
         // HMAC takes keys of any length; this branch cannot run.
-        return String::new();
+        return [0; 32];
     };
-    mac.update(message.as_bytes());
-    hex::encode(mac.finalize().into_bytes())
+    mac.update(message);
+    mac.finalize().into_bytes().into()
 }
 
 #[cfg(test)]
