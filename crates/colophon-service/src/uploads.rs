@@ -14,13 +14,11 @@
 
 use std::sync::Arc;
 
-use base64::Engine as _;
 use colophon_domain::library::ProcessingState;
 use colophon_domain::{VolumeId, VolumeRecord};
 use colophon_import::epub;
 use colophon_store::{NewUpload, Store, StoreError, UploadOutcome, UploadQuery, UploadRecord};
 use colophon_types::{AccessInfo, FormatAccess, VolumeInfo};
-use rand::RngCore as _;
 
 use crate::covers::Covers;
 use crate::library::Now;
@@ -304,7 +302,8 @@ impl Uploads {
             }
         }
         if !self.store.finish_upload(id, &outcome, (self.now)()).await? {
-            // Deleted while it was processed: take the cover stored above away again.
+            // Deleted while it was processed. The cover stored above stays behind (the cover
+            // store has no delete; `delete_upload` removed only what existed then).
             tracing::debug!(volume = %id, "an upload went away while it was processed");
         }
         Ok(())
@@ -401,9 +400,7 @@ impl Uploads {
 
 /// A fresh random volume id (72 bits): unguessable, and practically never a catalog id.
 fn new_volume_id() -> VolumeId {
-    let mut bytes = [0u8; 9];
-    rand::thread_rng().fill_bytes(&mut bytes);
-    let id = base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(bytes);
+    let id = colophon_auth::secret::random_urlsafe(9);
     VolumeId::parse(&id).expect("9 bytes are 12 base64url characters")
 }
 

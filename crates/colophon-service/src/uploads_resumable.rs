@@ -9,9 +9,6 @@ use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
-use base64::Engine as _;
-use rand::RngCore as _;
-
 use crate::uploads::UploadError;
 
 /// Sessions open at once on this node.
@@ -142,9 +139,7 @@ impl Resumable {
                     .into(),
             ));
         }
-        let mut raw = [0u8; 18];
-        rand::thread_rng().fill_bytes(&mut raw);
-        let id = base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(raw);
+        let id = colophon_auth::secret::random_urlsafe(18);
         sessions.insert(
             id.clone(),
             Session {
