@@ -236,12 +236,13 @@ impl Families {
     /// (sharing it again changes nothing).
     pub async fn share(&self, user_id: &str, volume_id: &str) -> Result<(), FamilyError> {
         let (family, volume) = self.check(user_id, volume_id).await?;
-        let owned = self
+        // On one of the user's shelves: one lookup of this volume, not the whole library.
+        let shelves = self
             .library
-            .library_ids(user_id)
+            .shelves_holding(user_id, &volume)
             .await
             .map_err(|e| FamilyError::Library(e.to_string()))?;
-        if !owned.contains(&volume) {
+        if shelves.is_empty() {
             return Err(FamilyError::NotOwned);
         }
         self.store

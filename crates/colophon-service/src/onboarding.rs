@@ -106,8 +106,8 @@ impl Onboarding {
         }
         let found = index.browse(Browse::Topics(&names), start, max, max_maturity)?;
         let order: Vec<VolumeId> = found.hits.into_iter().map(|h| h.id).collect();
-        let mut records = self.catalog.store().get_volumes(&order).await?;
-        records.sort_by_key(|r| order.iter().position(|id| *id == r.id));
+        // In the order of `order` (`get_volumes` keeps it).
+        let records = self.catalog.store().get_volumes(&order).await?;
         Ok(VolumePage {
             records,
             total: found.total,

@@ -55,14 +55,12 @@ pub async fn get(State(state): State<AppState>, req: UserRequest) -> Result<Resp
         });
     }
 
-    // The series of the user's volumes, most recently shelved first.
+    // The series of the user's volumes, most recently shelved first (`get_volumes` keeps the
+    // order of the ids it is given).
     let records = state.catalog.store().get_volumes(&shelved).await?;
     let mut seen = HashSet::new();
     let mut series = Vec::new();
-    for id in &shelved {
-        let Some(r) = records.iter().find(|r| &r.id == id) else {
-            continue;
-        };
+    for r in &records {
         for m in memberships(r) {
             if seen.insert(m.series_id.clone()) {
                 series.push(m);
