@@ -4,32 +4,16 @@
 //! OAuth client and complete a code flow with it. A screenshot of each page is kept in
 //! `COLOPHON_TEST_ARTEFACTS` (or `<target>/test-artefacts/console-*.png`).
 
-use std::io::Write as _;
 use std::time::Duration;
 
-use base64::Engine as _;
 use tokio::io::{AsyncReadExt as _, AsyncWriteExt as _};
 
-use crate::oauth_browser::{artefact_dir, callback_server, find_chromium, Chromium, Page};
+use crate::oauth_browser::{callback_server, Chromium, Page};
 use crate::oauth_support::{exchange, my_shelves, param, PASSWORD};
 use crate::support::{Options, TestApp};
 
 async fn screenshot(page: &mut Page, name: &str) {
-    let shot = page
-        .call(
-            "Page.captureScreenshot",
-            serde_json::json!({"format": "png", "captureBeyondViewport": true}),
-        )
-        .await;
-    let png = base64::engine::general_purpose::STANDARD
-        .decode(shot["data"].as_str().unwrap())
-        .unwrap();
-    assert!(png.starts_with(b"\x89PNG"));
-    let dir = artefact_dir();
-    std::fs::create_dir_all(&dir).unwrap();
-    let path = dir.join(format!("console-{name}.png"));
-    std::fs::write(&path, &png).unwrap();
-    let _ = writeln!(std::io::stderr(), "screenshot: {}", path.display());
+    crate::oauth_browser::screenshot(page, &format!("console-{name}.png"), true).await;
 }
 
 /// A loopback web server whose one page calls the Books API `calls` times with `key` (no-cors
@@ -74,16 +58,7 @@ async fn api_page_server(api: String) -> String {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn console_end_to_end_in_headless_chromium() {
-    let Some(binary) = find_chromium() else {
-        let required = std::env::var("COLOPHON_REQUIRE_BROWSER").is_ok_and(|v| v == "1");
-        assert!(
-            !required,
-            "COLOPHON_REQUIRE_BROWSER=1 but no chromium was found"
-        );
-        let _ = writeln!(
-            std::io::stderr(),
-            "console browser test SKIPPED: no chromium"
-        );
+    let Some(binary) = crate::oauth_browser::chromium_or_skip("console browser test") else {
         return;
     };
     let app = TestApp::spawn(Options {

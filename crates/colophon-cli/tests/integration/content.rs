@@ -3,8 +3,6 @@
 //! `download` parameters agreeing with it, EPUB downloads with byte ranges and refusals, and
 //! the web reader (pages, preview limit, highlighting), also in a real headless Chromium.
 
-use std::io::Write as _;
-use std::path::PathBuf;
 use std::process::Command;
 
 use colophon_domain::VolumeId;
@@ -538,17 +536,8 @@ async fn reader_pages_preview_limit_and_highlight() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn reader_in_headless_chromium() {
-    use crate::oauth_browser::{find_chromium, Chromium, Page};
-    let Some(binary) = find_chromium() else {
-        let required = std::env::var("COLOPHON_REQUIRE_BROWSER").is_ok_and(|v| v == "1");
-        assert!(
-            !required,
-            "COLOPHON_REQUIRE_BROWSER=1 but no chromium was found"
-        );
-        let _ = writeln!(
-            std::io::stderr(),
-            "reader browser test SKIPPED: no chromium"
-        );
+    use crate::oauth_browser::{Chromium, Page};
+    let Some(binary) = crate::oauth_browser::chromium_or_skip("reader browser test") else {
         return;
     };
     let app = app(true).await;
@@ -624,22 +613,7 @@ async fn reader_in_headless_chromium() {
 }
 
 async fn shot(page: &mut crate::oauth_browser::Page, name: &str) {
-    use base64::Engine as _;
-    let shot = page
-        .call(
-            "Page.captureScreenshot",
-            serde_json::json!({"format": "png"}),
-        )
-        .await;
-    let png = base64::engine::general_purpose::STANDARD
-        .decode(shot["data"].as_str().unwrap())
-        .unwrap();
-    assert!(png.starts_with(b"\x89PNG"));
-    let dir = crate::oauth_browser::artefact_dir();
-    std::fs::create_dir_all(&dir).unwrap();
-    let path: PathBuf = dir.join(name);
-    std::fs::write(&path, &png).unwrap();
-    let _ = writeln!(std::io::stderr(), "reader screenshot: {}", path.display());
+    crate::oauth_browser::screenshot(page, name, false).await;
 }
 
 /// A signed-in reader's page is saved as their reading position (`GBS.PA<n>`, readable through

@@ -23,6 +23,45 @@ use tokio_tungstenite::tungstenite::Message;
 use crate::oauth_support::*;
 use crate::support::TestApp;
 
+/// The Chromium to drive, or `None` after saying on stderr that `what` is skipped; with
+/// `COLOPHON_REQUIRE_BROWSER=1` (set by `scripts/test.sh`) a missing browser fails the test.
+pub(crate) fn chromium_or_skip(what: &str) -> Option<PathBuf> {
+    let found = find_chromium();
+    if found.is_none() {
+        let required = std::env::var("COLOPHON_REQUIRE_BROWSER").is_ok_and(|v| v == "1");
+        assert!(
+            !required,
+            "COLOPHON_REQUIRE_BROWSER=1 but no chromium was found on PATH"
+        );
+        let _ = writeln!(
+            std::io::stderr(),
+            "{what} SKIPPED: no chromium on PATH (apt-get install chromium, or set COLOPHON_CHROMIUM)"
+        );
+    }
+    found
+}
+
+/// Saves a PNG screenshot of the page (the whole page with `full`) as `file_name` in the
+/// test-artefact directory, and says where on stderr.
+pub(crate) async fn screenshot(page: &mut Page, file_name: &str, full: bool) -> PathBuf {
+    let shot = page
+        .call(
+            "Page.captureScreenshot",
+            serde_json::json!({"format": "png", "captureBeyondViewport": full}),
+        )
+        .await;
+    let png = base64::engine::general_purpose::STANDARD
+        .decode(shot["data"].as_str().unwrap())
+        .unwrap();
+    assert!(png.starts_with(b"\x89PNG"), "a PNG screenshot");
+    let dir = artefact_dir();
+    std::fs::create_dir_all(&dir).unwrap();
+    let path = dir.join(file_name);
+    std::fs::write(&path, &png).unwrap();
+    let _ = writeln!(std::io::stderr(), "screenshot: {}", path.display());
+    path
+}
+
 pub(crate) fn find_chromium() -> Option<PathBuf> {
     if let Some(p) = std::env::var_os("COLOPHON_CHROMIUM") {
         return Some(PathBuf::from(p));
@@ -273,16 +312,7 @@ pub(crate) async fn callback_server() -> (String, tokio::sync::oneshot::Receiver
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn browser_flow_in_headless_chromium() {
-    let Some(binary) = find_chromium() else {
-        let required = std::env::var("COLOPHON_REQUIRE_BROWSER").is_ok_and(|v| v == "1");
-        assert!(
-            !required,
-            "COLOPHON_REQUIRE_BROWSER=1 but no chromium was found on PATH"
-        );
-        let _ = writeln!(
-            std::io::stderr(),
-            "browser test SKIPPED: no chromium on PATH (apt-get install chromium, or set COLOPHON_CHROMIUM)"
-        );
+    let Some(binary) = chromium_or_skip("browser test") else {
         return;
     };
     let app = TestApp::spawn(Default::default()).await;
@@ -332,25 +362,7 @@ async fn browser_flow_in_headless_chromium() {
     assert!(text.contains("Manage your books"), "{text}");
     assert!(text.contains("chromium@example.org"), "{text}");
 
-    let shot = page
-        .call(
-            "Page.captureScreenshot",
-            serde_json::json!({"format": "png"}),
-        )
-        .await;
-    let png = base64::engine::general_purpose::STANDARD
-        .decode(shot["data"].as_str().unwrap())
-        .unwrap();
-    assert!(png.starts_with(b"\x89PNG"), "a PNG screenshot");
-    let dir = artefact_dir();
-    std::fs::create_dir_all(&dir).unwrap();
-    let path = dir.join("consent-page.png");
-    std::fs::write(&path, &png).unwrap();
-    let _ = writeln!(
-        std::io::stderr(),
-        "consent page screenshot: {}",
-        path.display()
-    );
+    screenshot(&mut page, "consent-page.png", false).await;
 
     page.eval("document.getElementById('allow').click(); true")
         .await;

@@ -2,44 +2,17 @@
 //! sign up, choose the file, upload, wait for processing, open it in the reader, delete it.
 //! Screenshots are kept in `COLOPHON_TEST_ARTEFACTS` (or `<target>/test-artefacts/uploads-*.png`).
 
-use std::io::Write as _;
-
-use base64::Engine as _;
-
-use crate::oauth_browser::{artefact_dir, find_chromium, Chromium, Page};
+use crate::oauth_browser::{Chromium, Page};
 use crate::oauth_support::PASSWORD;
 use crate::support::{shared_dir, TestApp};
 
 async fn screenshot(page: &mut Page, name: &str) {
-    let shot = page
-        .call(
-            "Page.captureScreenshot",
-            serde_json::json!({"format": "png", "captureBeyondViewport": true}),
-        )
-        .await;
-    let png = base64::engine::general_purpose::STANDARD
-        .decode(shot["data"].as_str().unwrap())
-        .unwrap();
-    assert!(png.starts_with(b"\x89PNG"));
-    let dir = artefact_dir();
-    std::fs::create_dir_all(&dir).unwrap();
-    let path = dir.join(format!("uploads-{name}.png"));
-    std::fs::write(&path, &png).unwrap();
-    let _ = writeln!(std::io::stderr(), "screenshot: {}", path.display());
+    crate::oauth_browser::screenshot(page, &format!("uploads-{name}.png"), true).await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn upload_through_the_web_form_in_headless_chromium() {
-    let Some(binary) = find_chromium() else {
-        let required = std::env::var("COLOPHON_REQUIRE_BROWSER").is_ok_and(|v| v == "1");
-        assert!(
-            !required,
-            "COLOPHON_REQUIRE_BROWSER=1 but no chromium was found on PATH"
-        );
-        let _ = writeln!(
-            std::io::stderr(),
-            "uploads browser test SKIPPED: no chromium"
-        );
+    let Some(binary) = crate::oauth_browser::chromium_or_skip("uploads browser test") else {
         return;
     };
     let app = TestApp::spawn(Default::default()).await;
