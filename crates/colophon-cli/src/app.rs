@@ -61,6 +61,14 @@ impl Backend {
     }
 }
 
+/// Loads and checks the settings of a command (file, environment, flags), then opens the
+/// backend they name: what every command that works on the data does first.
+pub async fn open_from_args(args: &crate::SettingsArgs) -> anyhow::Result<Backend> {
+    let settings = Settings::load(args)?;
+    settings.validate()?;
+    open_backend(&settings).await
+}
+
 /// Opens (and migrates) the store named by the settings and the index in the data directory.
 pub async fn open_backend(settings: &Settings) -> anyhow::Result<Backend> {
     open_backend_with_clock(settings, Arc::new(SystemClock)).await

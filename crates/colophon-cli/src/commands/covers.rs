@@ -13,8 +13,7 @@ use std::path::PathBuf;
 
 use clap::{Args, Subcommand};
 
-use crate::app::open_backend;
-use crate::{Settings, SettingsArgs};
+use crate::SettingsArgs;
 
 /// Cover images.
 #[derive(Debug, Subcommand)]
@@ -45,9 +44,7 @@ pub async fn run(cmd: CoversCommand) -> anyhow::Result<()> {
         "--fetch-urls: fetching covers over the network is not implemented; \
          download the images and name them <isbn>.jpg or <volume id>.jpg instead"
     );
-    let settings = Settings::load(&a.settings)?;
-    settings.validate()?;
-    let backend = open_backend(&settings).await?;
+    let backend = crate::app::open_from_args(&a.settings).await?;
     let mut files: Vec<PathBuf> = std::fs::read_dir(&a.dir)
         .map_err(|e| anyhow::anyhow!("reading {}: {e}", a.dir.display()))?
         .filter_map(|e| e.ok().map(|e| e.path()))

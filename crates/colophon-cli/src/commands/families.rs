@@ -5,8 +5,7 @@ use std::sync::Arc;
 use clap::{Args, Subcommand};
 use colophon_service::{Families, Library};
 
-use crate::app::open_backend;
-use crate::{Settings, SettingsArgs};
+use crate::SettingsArgs;
 
 /// Families (`familysharing.*`): accounts that share volumes with each other.
 #[derive(Debug, Subcommand)]
@@ -127,9 +126,7 @@ pub async fn run(cmd: FamiliesCommand) -> anyhow::Result<()> {
 }
 
 async fn open(args: &SettingsArgs) -> anyhow::Result<Families> {
-    let settings = Settings::load(args)?;
-    settings.validate()?;
-    let backend = open_backend(&settings).await?;
+    let backend = crate::app::open_from_args(args).await?;
     let clock = backend.clock.clone();
     let library = Library::new(backend.catalog.clone(), Arc::new(move || clock.now()));
     Ok(Families::new(&backend.catalog, library))

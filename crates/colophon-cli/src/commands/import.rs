@@ -18,8 +18,7 @@ use clap::Args;
 use colophon_import::{Rejected, SourceRecord};
 use colophon_service::IngestReport;
 
-use crate::app::open_backend;
-use crate::{Settings, SettingsArgs};
+use crate::SettingsArgs;
 
 pub use readers::{Format, ReaderOptions};
 
@@ -70,9 +69,7 @@ enum Message {
 
 /// Imports every input, streaming, in batches; prints a summary.
 pub async fn run(args: ImportArgs) -> anyhow::Result<()> {
-    let settings = Settings::load(&args.settings)?;
-    settings.validate()?;
-    let backend = open_backend(&settings).await?;
+    let backend = crate::app::open_from_args(&args.settings).await?;
     let started = std::time::Instant::now();
     let totals = import(&backend.catalog, &args).await?;
     let secs = started.elapsed().as_secs_f64();
@@ -260,9 +257,7 @@ pub struct ExportArgs {
 
 /// Writes the whole catalog as `jsonl`, the format `import --format jsonl` reads.
 pub async fn export(args: ExportArgs) -> anyhow::Result<()> {
-    let settings = Settings::load(&args.settings)?;
-    settings.validate()?;
-    let backend = open_backend(&settings).await?;
+    let backend = crate::app::open_from_args(&args.settings).await?;
     let to_stdout = args.output.as_os_str() == "-";
     let mut out = if to_stdout {
         Output::Plain(std::io::BufWriter::with_capacity(

@@ -8,8 +8,7 @@ use colophon_service::Actor;
 
 use super::projects::open_console;
 
-use crate::app::open_backend;
-use crate::{Settings, SettingsArgs};
+use crate::SettingsArgs;
 
 /// API key management.
 #[derive(Debug, Subcommand)]
@@ -95,7 +94,7 @@ pub async fn run(cmd: KeysCommand) -> anyhow::Result<()> {
             println!("{}", created.key);
         }
         KeysCommand::List(s) => {
-            let backend = open(&s).await?;
+            let backend = crate::app::open_from_args(&s).await?;
             let console = open_console(&s).await?;
             println!(
                 "{:<12} {:<10} {:<25} {:<8} {:<14} name",
@@ -120,7 +119,7 @@ pub async fn run(cmd: KeysCommand) -> anyhow::Result<()> {
             }
         }
         KeysCommand::Revoke(a) => {
-            let backend = open(&a.settings).await?;
+            let backend = crate::app::open_from_args(&a.settings).await?;
             anyhow::ensure!(
                 backend.keys.revoke(&a.id).await?,
                 "no active API key has the id {}",
@@ -170,10 +169,4 @@ pub async fn run(cmd: KeysCommand) -> anyhow::Result<()> {
         }
     }
     Ok(())
-}
-
-async fn open(args: &SettingsArgs) -> anyhow::Result<crate::app::Backend> {
-    let settings = Settings::load(args)?;
-    settings.validate()?;
-    open_backend(&settings).await
 }

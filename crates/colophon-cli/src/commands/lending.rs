@@ -14,8 +14,7 @@ use clap::{Args, Subcommand};
 use colophon_service::Licensing;
 use colophon_store::LendingPolicy;
 
-use crate::app::open_backend;
-use crate::{Settings, SettingsArgs};
+use crate::SettingsArgs;
 
 /// Lending policies.
 #[derive(Debug, Subcommand)]
@@ -55,10 +54,9 @@ pub struct VolumeArgs {
 }
 
 async fn licensing(args: &SettingsArgs) -> anyhow::Result<(Licensing, colophon_service::Covers)> {
-    let settings = Settings::load(args)?;
-    settings.validate()?;
-    let backend = open_backend(&settings).await?;
-    let licensing = Licensing::new(backend.catalog.clone(), Arc::new(chrono::Utc::now));
+    let backend = crate::app::open_from_args(args).await?;
+    let clock = backend.clock.clone();
+    let licensing = Licensing::new(backend.catalog.clone(), Arc::new(move || clock.now()));
     Ok((licensing, backend.covers))
 }
 

@@ -1,13 +1,10 @@
 //! `colophon migrate` and `colophon reindex`.
 
-use crate::app::open_backend;
-use crate::{Settings, SettingsArgs};
+use crate::SettingsArgs;
 
 /// Applies migrations (opening the backend does).
 pub async fn migrate(args: SettingsArgs) -> anyhow::Result<()> {
-    let settings = Settings::load(&args)?;
-    settings.validate()?;
-    let backend = open_backend(&settings).await?;
+    let backend = crate::app::open_from_args(&args).await?;
     println!(
         "migrations applied; {} volumes in the catalog",
         backend.catalog.count().await?
@@ -17,9 +14,7 @@ pub async fn migrate(args: SettingsArgs) -> anyhow::Result<()> {
 
 /// Rebuilds the search index from the store.
 pub async fn reindex(args: SettingsArgs) -> anyhow::Result<()> {
-    let settings = Settings::load(&args)?;
-    settings.validate()?;
-    let backend = open_backend(&settings).await?;
+    let backend = crate::app::open_from_args(&args).await?;
     let total = backend.catalog.count().await?;
     let started = std::time::Instant::now();
     let mut last_report = std::time::Instant::now();
