@@ -209,14 +209,21 @@ impl Licensing {
             }
         }
         answers.sort_by(|a, b| a.0.cmp(&b.0));
-        let ids: Vec<VolumeId> = answers.iter().map(|(id, _)| id.clone()).collect();
-        let records = self.store().get_volumes(&ids).await?;
-        Ok(records
+        // The asked volumes are read already; only the others licensed before are read now.
+        let mut records: std::collections::HashMap<VolumeId, VolumeRecord> =
+            asked.into_iter().map(|r| (r.id.clone(), r)).collect();
+        let others: Vec<VolumeId> = answers
+            .iter()
+            .map(|(id, _)| id)
+            .filter(|id| !records.contains_key(*id))
+            .cloned()
+            .collect();
+        for r in self.store().get_volumes(&others).await? {
+            records.insert(r.id.clone(), r);
+        }
+        Ok(answers
             .into_iter()
-            .filter_map(|r| {
-                let i = answers.iter().position(|(id, _)| *id == r.id)?;
-                Some((r, answers[i].1.clone()))
-            })
+            .filter_map(|(id, answer)| records.remove(&id).map(|r| (r, answer)))
             .collect())
     }
 

@@ -27,7 +27,7 @@ pub fn read_pdf(bytes: &[u8]) -> Result<PdfInfo, String> {
 }
 
 fn find(hay: &[u8], needle: &[u8]) -> Option<usize> {
-    hay.windows(needle.len()).position(|w| w == needle)
+    memchr::memmem::find(hay, needle)
 }
 
 /// The first well-formed, non-empty string value of `key` in the file.
