@@ -19,13 +19,7 @@ pub async fn notification(
 ) -> Result<Response, ApiError> {
     let p = &req.request.params;
     check_locale(p)?;
-    let id = p
-        .non_empty("notification_id")
-        .ok_or(ApiError::Required("notification_id"))?;
-    Err(ApiError::NotFound(format!(
-        "The notification ID {} could not be found.",
-        id.chars().take(100).collect::<String>()
-    )))
+    Err(unknown(p, "notification_id", "notification"))
 }
 
 /// `books.promooffer.get`: `GET /books/v1/promooffer/get` — no offers: `kind` only.
@@ -42,15 +36,19 @@ pub async fn promooffer_get(
 }
 
 fn unknown_offer(req: &UserRequest) -> Result<Response, ApiError> {
-    let id = req
-        .request
-        .params
-        .non_empty("offerId")
-        .ok_or(ApiError::Required("offerId"))?;
-    Err(ApiError::NotFound(format!(
-        "The offer ID {} could not be found.",
-        id.chars().take(100).collect::<String>()
-    )))
+    Err(unknown(&req.request.params, "offerId", "offer"))
+}
+
+/// The answer for an id of something Colophon has none of: 400 `required` without the
+/// parameter `param`, else 404 naming the id (cut to 100 characters).
+fn unknown(p: &crate::params::QueryParams, param: &'static str, what: &str) -> ApiError {
+    match p.non_empty(param) {
+        None => ApiError::Required(param),
+        Some(id) => ApiError::NotFound(format!(
+            "The {what} ID {} could not be found.",
+            id.chars().take(100).collect::<String>()
+        )),
+    }
 }
 
 /// `books.promooffer.accept`: `POST /books/v1/promooffer/accept?offerId=…` — `offerId`
